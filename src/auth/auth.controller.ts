@@ -1,0 +1,70 @@
+import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { ApiCookieAuth, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { RegisterDto } from '../users/dto/register.dto';
+import { toUserResponse, UserResponse } from '../users/user.response';
+import { UsersService } from '../users/users.service';
+import { AuthContext } from './auth-context';
+import { AuthInfo, CsrfResponse, LoginResponse, MeResponse } from './auth.responses';
+import { CsrfService } from './csrf.service';
+import { CurrentAuth } from './decorators/current-user.decorator';
+import { Public } from './decorators/public.decorator';
+import { RequireCsrf } from './decorators/require-csrf.decorator';
+import { LoginDto } from './dto/login.dto';
+import { SessionLoginService } from './session-login.service';
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(
+    private readonly users: UsersService,
+    private readonly sessionLogin: SessionLoginService,
+    private readonly csrf: CsrfService,
+  ) {}
+
+  @Public()
+  @Post('register')
+  async register(@Body() body: RegisterDto): Promise<UserResponse> {
+    return toUserResponse(await this.users.register(body));
+  }
+
+  @Public()
+  @Get('csrf')
+  @ApiOkResponse({ type: CsrfResponse })
+  csrfToken(@Req() req: Request, @Res({ passthrough: true }) res: Response): CsrfResponse {
+    return { csrfToken: this.csrf.token(req, res) };
+  }
+
+  @Public()
+  @RequireCsrf()
+  @Post('login')
+  @HttpCode(200)
+  @ApiHeader({ name: 'X-CSRF-Token', required: true, description: 'From GET /auth/csrf (or the _csrf form field)' })
+  @ApiOkResponse({ type: LoginResponse, description: 'Sets the sid session cookie' })
+  async login(@Body() body: LoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<LoginResponse> {
+    const user = await this.sessionLogin.authenticate(req, res);
+    await this.sessionLogin.logIn(req, user, body.rememberMe === true);
+    return { user: toUserResponse(user) };
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  @ApiCookieAuth()
+  @ApiNoContentResponse({ description: 'The session is ended server-side and the cookie cleared' })
+  async logout(@CurrentAuth() auth: AuthContext, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
+    if (auth.method === 'session') await this.sessionLogin.logOut(req, res);
+  }
+
+  @Get('me')
+  @ApiCookieAuth()
+  @ApiOkResponse({ type: MeResponse })
+  me(@CurrentAuth() auth: AuthContext): MeResponse {
+    const info: AuthInfo = {
+      method: auth.method,
+      sessionId: auth.session.id,
+      persistent: auth.session.persistent,
+      expiresAt: auth.session.expiresAt.toISOString(),
+    };
+    return { ...toUserResponse(auth.user), auth: info };
+  }
+}

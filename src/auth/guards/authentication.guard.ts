@@ -1,0 +1,56 @@
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { AppError } from '../../common/app-error';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { SessionsService } from '../../sessions/sessions.service';
+import { User } from '../../users/user.entity';
+import { IS_PUBLIC } from '../decorators/public.decorator';
+
+/**
+ * Global guard, first in line: every route needs a signed-in caller unless marked @Public().
+ * Accepts the `sid` cookie session and puts one AuthContext on the request.
+ */
+@Injectable()
+export class AuthenticationGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly sessions: SessionsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
+    const req = context.switchToHttp().getRequest<Request>();
+    this.authenticateCookie(req);
+    return true;
+  }
+
+  private authenticateCookie(req: Request): void {
+    const lookup = req.cookieSession;
+    const user = req.user as User | undefined;
+    if (lookup?.state === 'active' && user && lookup.row.userId === user.id) {
+      req.auth = { user, session: lookup.row, method: 'session' };
+      this.recordActivity(req);
+      return;
+    }
+    if (lookup?.state === 'expired') throw new AppError('session_expired', 'Your session has expired; sign in again');
+    if (lookup?.state === 'revoked') throw new AppError('session_revoked', 'This session has been ended; sign in again');
+    throw new AppError('unauthenticated', 'Authentication required');
+  }
+
+  /**
+   * Sliding expiry without a write per request: at most once per touch interval, mark the
+   * session changed, so express-session saves it (the store slides the row) and re-sends a
+   * persistent cookie with a fresh Max-Age, never past the absolute limit.
+   */
+  private recordActivity(req: Request): void {
+    const row = req.cookieSession!.row;
+    const now = Date.now();
+    if (!this.sessions.isSlideDue(row, now)) return;
+    req.session.lastActiveAt = now;
+    if (row.persistent) {
+      req.session.cookie.maxAge = Math.min(this.config.session.rememberMeTtl * 1000, row.absoluteExpiresAt.getTime() - now);
+    }
+  }
+}

@@ -1,0 +1,30 @@
+/** The validated configuration of one running instance. Built once at start-up by `loadConfig`. */
+export interface AppConfig {
+  env: 'development' | 'test' | 'production';
+  port: number;
+  host: string;
+  /** Folder for the SQLite file and the generated development secrets. */
+  dataDir: string;
+  database: { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
+  /** Secret that signs the `sid` cookie and derives the CSRF secret. */
+  sessionSecret: string;
+  cookieSecure: boolean;
+  /** Express `trust proxy` value; false means the socket address is the client IP. */
+  trustProxy: boolean | number | string;
+  session: {
+    /** Idle lifetime of a session without "remember me", seconds. */
+    ttl: number;
+    /** Idle lifetime (and cookie Max-Age) of a "remember me" session, seconds. */
+    rememberMeTtl: number;
+    /** No session outlives this, however active, seconds. */
+    absoluteTtl: number;
+    /** Sliding expiry is written at most this often per session, seconds. */
+    touchInterval: number;
+    /** How often expired sessions are deleted, seconds. */
+    sweepInterval: number;
+  };
+  argon2: { memoryCost: number; timeCost: number; parallelism: number; maxConcurrent: number };
+  logLevel: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,141 @@
+import { availableParallelism } from 'node:os';
+import { isAbsolute, resolve } from 'node:path';
+import { AppConfig } from './app-config';
+import { developmentSecret } from './dev-secrets';
+import { parseDurationSeconds } from './duration';
+
+/** Thrown when the environment is invalid; the message names every bad variable. */
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+const PLACEHOLDER_SECRETS = /^(secret|changeme|change-me|changethis|password|example|test|dev|default|keyboard cat|your[-_ ]?secret.*)$/i;
+const MIN_SECRET_LENGTH = 32;
+
+/**
+ * Reads and validates the environment into an AppConfig. Every variable is listed here with its
+ * default; README.md's configuration table mirrors this function.
+ */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const errors: string[] = [];
+  const read = new EnvReader(env, errors);
+
+  const nodeEnv = read.oneOf('NODE_ENV', ['development', 'test', 'production'], 'development');
+  const production = nodeEnv === 'production';
+  const dataDir = resolve(read.string('DATA_DIR', './data'));
+
+  const config: AppConfig = {
+    env: nodeEnv,
+    port: read.integer('PORT', 3000, 0, 65535),
+    host: read.string('HOST', '0.0.0.0'),
+    dataDir,
+    database: parseDatabaseUrl(read.string('DATABASE_URL', ''), dataDir, errors),
+    sessionSecret: '',
+    cookieSecure: read.boolean('COOKIE_SECURE', production),
+    trustProxy: parseTrustProxy(read.string('TRUST_PROXY', 'false')),
+    session: {
+      ttl: read.duration('SESSION_TTL', '1h'),
+      rememberMeTtl: read.duration('REMEMBER_ME_TTL', '14d'),
+      absoluteTtl: read.duration('SESSION_ABSOLUTE_TTL', '30d'),
+      touchInterval: read.duration('SESSION_TOUCH_INTERVAL', '60s'),
+      sweepInterval: read.duration('SESSION_SWEEP_INTERVAL', '10m'),
+    },
+    argon2: {
+      memoryCost: read.integer('ARGON2_MEMORY_KIB', 19456, 1024, 4 * 1024 * 1024),
+      timeCost: read.integer('ARGON2_TIME_COST', 2, 1, 100),
+      parallelism: read.integer('ARGON2_PARALLELISM', 1, 1, 16),
+      maxConcurrent: read.integer('ARGON2_MAX_CONCURRENT', Math.max(1, availableParallelism() - 1), 1, 256),
+    },
+    logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'], production ? 'log' : 'log'),
+  };
+  config.sessionSecret = read.secret('SESSION_SECRET', production, dataDir);
+
+  if (errors.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n  - ${errors.join('\n  - ')}`);
+  }
+  return config;
+}
+
+function parseDatabaseUrl(url: string, dataDir: string, errors: string[]): AppConfig['database'] {
+  if (url === '') return { type: 'sqlite', path: resolve(dataDir, 'authkit.sqlite') };
+  if (/^postgres(ql)?:\/\//.test(url)) return { type: 'postgres', url };
+  const sqlite = /^sqlite:(.+)$/.exec(url);
+  if (sqlite) {
+    const path = sqlite[1].replace(/^\/\/(?=\/)/, '');
+    return { type: 'sqlite', path: isAbsolute(path) ? path : resolve(path) };
+  }
+  errors.push('DATABASE_URL must start with postgres://, postgresql:// or sqlite: (got an unsupported scheme)');
+  return { type: 'sqlite', path: '' };
+}
+
+function parseTrustProxy(value: string): AppConfig['trustProxy'] {
+  if (value === 'true') return true;
+  if (value === 'false' || value === '') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value; // addresses, CIDRs or names such as "loopback", as Express accepts them
+}
+
+class EnvReader {
+  constructor(
+    private readonly env: Env,
+    private readonly errors: string[],
+  ) {}
+
+  string(name: string, fallback: string): string {
+    const value = this.env[name];
+    return value === undefined || value === '' ? fallback : value;
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      this.errors.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const raw = this.env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (raw === 'true' || raw === '1') return true;
+    if (raw === 'false' || raw === '0') return false;
+    this.errors.push(`${name} must be true or false (got "${raw}")`);
+    return fallback;
+  }
+
+  duration(name: string, fallback: string): number {
+    const raw = this.string(name, fallback);
+    const seconds = parseDurationSeconds(raw);
+    if (seconds === undefined) {
+      this.errors.push(`${name} must be a duration such as 90s, 15m, 1h or 14d (got "${raw}")`);
+      return parseDurationSeconds(fallback)!;
+    }
+    return seconds;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const raw = this.string(name, fallback);
+    if ((allowed as readonly string[]).includes(raw)) return raw as T;
+    this.errors.push(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
+    return fallback;
+  }
+
+  /** A secret: required and checked in production, generated into the data folder otherwise. */
+  secret(name: string, production: boolean, dataDir: string): string {
+    const value = this.env[name];
+    if (value !== undefined && value !== '') {
+      if (production && (PLACEHOLDER_SECRETS.test(value) || value.length < MIN_SECRET_LENGTH)) {
+        this.errors.push(`${name} looks like a placeholder or is shorter than ${MIN_SECRET_LENGTH} characters`);
+      }
+      return value;
+    }
+    if (production) {
+      this.errors.push(`${name} is required when NODE_ENV=production (generate one with: openssl rand -base64 48)`);
+      return '';
+    }
+    return developmentSecret(dataDir, name);
+  }
+}

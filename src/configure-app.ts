@@ -1,0 +1,92 @@
+import { Logger } from '@nestjs/common';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import cookieParser from 'cookie-parser';
+import express, { NextFunction, Request, Response } from 'express';
+import session from 'express-session';
+import helmet from 'helmet';
+import passport from 'passport';
+import { randomBytes } from 'node:crypto';
+import { ErrorCode } from './common/app-error';
+import { errorBody } from './common/error-body';
+import { APP_CONFIG, AppConfig } from './config/app-config';
+import { sessionCookieMaxAge } from './sessions/session-cookie-max-age';
+import { SessionsService } from './sessions/sessions.service';
+import { TypeormSessionStore } from './sessions/typeorm-session-store';
+
+export const SESSION_COOKIE = 'sid';
+export const BODY_LIMIT = '100kb';
+
+/**
+ * Everything between the socket and the controllers, shared by main.ts and the tests so that a
+ * test never runs a different app than users do.
+ */
+export function configureApp(app: NestExpressApplication): NestExpressApplication {
+  const config = app.get<AppConfig>(APP_CONFIG);
+
+  app.set('trust proxy', config.trustProxy);
+  app.disable('x-powered-by');
+  app.use(
+    helmet({
+      // Plain-HTTP development must not be told to upgrade to an HTTPS that is not there.
+      contentSecurityPolicy: { directives: { upgradeInsecureRequests: config.cookieSecure ? [] : null } },
+    }),
+  );
+  app.use(express.json({ limit: BODY_LIMIT }));
+  app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT }));
+  app.use(cookieParser());
+  app.use(sessionCookieMaxAge(SESSION_COOKIE));
+  app.use(
+    session({
+      name: SESSION_COOKIE,
+      secret: config.sessionSecret,
+      store: new TypeormSessionStore(app.get(SessionsService)),
+      genid: () => randomBytes(32).toString('base64url'),
+      resave: false,
+      saveUninitialized: false,
+      rolling: false,
+      cookie: { httpOnly: true, sameSite: 'lax', path: '/', secure: config.cookieSecure },
+    }),
+  );
+  app.use(passport.initialize());
+  app.use(passport.session());
+  app.use(middlewareErrorHandler);
+  app.enableShutdownHooks();
+
+  setUpOpenApi(app);
+  return app;
+}
+
+function setUpOpenApi(app: NestExpressApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('authkit')
+      .setDescription(
+        'Cookie sessions for browsers, JWTs for mobile and API clients, one sessions table. ' +
+          'Errors are JSON: {statusCode, error, message, code}. Unsafe requests authenticated by the ' +
+          'sid cookie need the X-CSRF-Token header (from GET /auth/csrf).',
+      )
+      .addCookieAuth(SESSION_COOKIE)
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}
+
+const logger = new Logger('HTTP');
+
+/** Errors raised by middleware (body parsing, the session store) in the JSON shape of API.md. */
+function middlewareErrorHandler(error: unknown, _req: Request, res: Response, next: NextFunction): void {
+  if (res.headersSent) return next(error);
+  const type = (error as { type?: string }).type;
+  let code: ErrorCode = 'internal_error';
+  let message = 'Internal server error';
+  if (type === 'entity.parse.failed') [code, message] = ['invalid_json', 'The request body is not valid JSON'];
+  else if (type === 'entity.too.large') [code, message] = ['payload_too_large', `The request body is larger than ${BODY_LIMIT}`];
+  else if (type === 'encoding.unsupported' || type === 'charset.unsupported')
+    [code, message] = ['unsupported_media_type', 'Unsupported body encoding'];
+  else if ((error as { status?: number }).status === 400) [code, message] = ['validation_failed', 'Malformed request'];
+  else logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  const body = errorBody(code, message);
+  res.status(body.statusCode).json(body);
+}

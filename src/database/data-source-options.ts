@@ -1,0 +1,33 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DataSourceOptions } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { Session } from '../sessions/session.entity';
+import { User } from '../users/user.entity';
+import { InitialSchema1763800000000 } from './migrations/1763800000000-initial-schema';
+
+export const ENTITIES = [User, Session];
+export const MIGRATIONS = [InitialSchema1763800000000];
+
+/**
+ * The one TypeORM options object, used by the app, the CLI and `ormconfig.ts`.
+ * Schema changes go through migrations only (`synchronize` stays off).
+ */
+export function dataSourceOptions(config: Pick<AppConfig, 'database'>): DataSourceOptions {
+  const common = { entities: ENTITIES, migrations: MIGRATIONS, synchronize: false, migrationsRun: false } as const;
+  if (config.database.type === 'postgres') {
+    return { ...common, type: 'postgres', url: config.database.url };
+  }
+  mkdirSync(dirname(config.database.path), { recursive: true });
+  return {
+    ...common,
+    type: 'better-sqlite3',
+    database: config.database.path,
+    enableWAL: true,
+    prepareDatabase: (db: { pragma(sql: string): unknown }) => {
+      db.pragma('busy_timeout = 5000');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+    },
+  };
+}

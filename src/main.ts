@@ -1,0 +1,34 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module';
+import { configureApp } from './configure-app';
+import { ConfigError, loadConfig } from './config/load-config';
+
+async function bootstrap(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      new Logger('Config').error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
+    bodyParser: false,
+    logger: logLevels(config.logLevel),
+  });
+  configureApp(app);
+  await app.listen(config.port, config.host);
+  new Logger('authkit').log(`Listening on http://localhost:${config.port} (${config.env}, ${config.database.type})`);
+}
+
+function logLevels(level: string): Array<'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose'> {
+  const order = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
+  return order.slice(0, order.indexOf(level as (typeof order)[number]) + 1);
+}
+
+void bootstrap();

@@ -1,0 +1,102 @@
+import type { Request } from 'express';
+import { SessionData, Store } from 'express-session';
+import { Session } from './session.entity';
+import { hashSecret } from './secret-hash';
+import { SessionState, SessionsService } from './sessions.service';
+
+/** What the store found for the request's cookie, kept on the request for the guards. */
+export interface CookieSessionLookup {
+  state: SessionState;
+  row: Session;
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    cookieSession?: CookieSessionLookup;
+  }
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    passport?: { user?: string };
+    rememberMe?: boolean;
+    lastActiveAt?: number;
+  }
+}
+
+const LOOKUP = Symbol('lookup');
+type StoredData = SessionData & { [LOOKUP]?: CookieSessionLookup };
+
+/**
+ * express-session's store on the `sessions` table (kind `cookie`). Rows are keyed by the SHA-256
+ * of the session id, never the id itself. Only signed-in sessions are stored: an anonymous
+ * session is never written. A revoked or expired row comes back as an empty session, and the
+ * request remembers why (`req.cookieSession.state`), so the guard can answer `session_expired`.
+ */
+export class TypeormSessionStore extends Store {
+  constructor(private readonly sessions: SessionsService) {
+    super();
+  }
+
+  override get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): void {
+    this.sessions.findBySecretHash(hashSecret(sid)).then((row) => {
+      if (!row || row.kind !== 'cookie' || row.data === null) return callback(null, null);
+      const state = this.sessions.stateOf(row);
+      const data = JSON.parse(row.data) as StoredData;
+      const stored: StoredData = state === 'active' ? data : { cookie: data.cookie };
+      stored[LOOKUP] = { state, row };
+      callback(null, stored);
+    }, callback);
+  }
+
+  /** express-session hands us the request here: move the looked-up row onto it. */
+  override createSession(req: Request, data: SessionData): never {
+    const lookup = (data as StoredData)[LOOKUP];
+    delete (data as StoredData)[LOOKUP];
+    if (lookup) req.cookieSession = lookup;
+    return super.createSession(req, data) as never;
+  }
+
+  override set(sid: string, session: SessionData, callback?: (err?: unknown) => void): void {
+    this.save(sid, session).then(() => callback?.(), (error: unknown) => callback?.(error));
+  }
+
+  override destroy(sid: string, callback?: (err?: unknown) => void): void {
+    this.sessions.deleteBySecretHash(hashSecret(sid)).then(() => callback?.(), (error: unknown) => callback?.(error));
+  }
+
+  /** Activity is written by the authentication guard at most once a minute, not on every request. */
+  override touch(_sid: string, _session: SessionData, callback?: () => void): void {
+    callback?.();
+  }
+
+  private async save(sid: string, session: SessionData): Promise<void> {
+    const secretHash = hashSecret(sid);
+    const userId = session.passport?.user;
+    const persistent = session.cookie.originalMaxAge != null;
+    const data = JSON.stringify(session);
+    const existing = await this.sessions.findBySecretHash(secretHash);
+
+    if (!userId) {
+      // Signed out (or never signed in): nothing to keep.
+      if (existing) await this.sessions.delete(existing.id);
+      return;
+    }
+    if (existing) {
+      if (existing.userId !== userId) throw new Error('A session cannot change its user');
+      // A revoked or expired session is never brought back by a late write.
+      if (this.sessions.stateOf(existing) === 'active') await this.sessions.slide(existing, { data, persistent });
+      return;
+    }
+    const req = (session as unknown as { req?: Request }).req;
+    const row = await this.sessions.create({
+      userId,
+      kind: 'cookie',
+      secretHash,
+      persistent,
+      data,
+      client: { ip: req?.ip ?? null, userAgent: req?.get('user-agent') ?? null },
+    });
+    if (req) req.cookieSession = { state: 'active', row };
+  }
+}
