@@ -1,7 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { PassportSerializer } from '@nestjs/passport';
+import passport from 'passport';
 import { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
+
+type PassportRegistry = { _serializers: unknown[]; _deserializers: unknown[] };
 
 /**
  * The cookie session stores only the user's id; the user is loaded on each request, so a
@@ -9,9 +12,11 @@ import { UsersService } from '../users/users.service';
  * session (passport drops it, and the store deletes the row).
  */
 @Injectable()
-export class SessionSerializer extends PassportSerializer {
+export class SessionSerializer extends PassportSerializer implements OnModuleInit, OnModuleDestroy {
+  private registered: unknown[] = [];
+
   constructor(private readonly users: UsersService) {
-    super();
+    super(); // registers serializeUser/deserializeUser below with passport
   }
 
   serializeUser(user: User, done: (err: unknown, id?: string) => void): void {
@@ -20,5 +25,20 @@ export class SessionSerializer extends PassportSerializer {
 
   deserializeUser(id: string, done: (err: unknown, user?: User | false) => void): void {
     this.users.findById(id).then((user) => done(null, user && !user.disabled ? user : false), done);
+  }
+
+  onModuleInit(): void {
+    const registry = passport as unknown as PassportRegistry;
+    this.registered = [registry._serializers.at(-1), registry._deserializers.at(-1)];
+  }
+
+  /**
+   * passport is one object per process: when this app closes (a test, a CLI command), take our
+   * functions out of it, or the next app in the process would call into a closed database.
+   */
+  onModuleDestroy(): void {
+    const registry = passport as unknown as PassportRegistry;
+    registry._serializers = registry._serializers.filter((fn) => !this.registered.includes(fn));
+    registry._deserializers = registry._deserializers.filter((fn) => !this.registered.includes(fn));
   }
 }

@@ -9,21 +9,27 @@ import onHeaders from 'on-headers';
  */
 export function sessionCookieMaxAge(cookieName: string) {
   const prefix = `${cookieName}=`;
-  return (_req: Request, res: Response, next: NextFunction): void => {
+  return (req: Request, res: Response, next: NextFunction): void => {
     onHeaders(res, function addMaxAge(this: Response) {
       const header = this.getHeader('Set-Cookie');
       if (header === undefined) return;
       const cookies = Array.isArray(header) ? header : [String(header)];
-      this.setHeader('Set-Cookie', cookies.map((cookie) => (cookie.startsWith(prefix) ? withMaxAge(cookie) : cookie)));
+      const maxAge = req.session?.cookie?.maxAge;
+      this.setHeader(
+        'Set-Cookie',
+        cookies.map((cookie) => (cookie.startsWith(prefix) ? withMaxAge(cookie, maxAge ?? undefined) : cookie)),
+      );
     });
     next();
   };
 }
 
-function withMaxAge(cookie: string): string {
+/** `maxAgeMs`: what the session's cookie says is left; otherwise read off `Expires`. */
+function withMaxAge(cookie: string, maxAgeMs: number | undefined): string {
   if (/;\s*max-age=/i.test(cookie)) return cookie;
   const expires = /;\s*expires=([^;]+)/i.exec(cookie);
   if (!expires) return cookie; // a browser-session cookie stays one
-  const seconds = Math.max(0, Math.round((Date.parse(expires[1]) - Date.now()) / 1000));
+  const remaining = maxAgeMs ?? Date.parse(expires[1]) - Date.now();
+  const seconds = Math.max(0, Math.round(remaining / 1000));
   return cookie.replace(expires[0], `; Max-Age=${seconds}${expires[0]}`);
 }

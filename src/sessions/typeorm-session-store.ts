@@ -84,8 +84,10 @@ export class TypeormSessionStore extends Store {
     }
     if (existing) {
       if (existing.userId !== userId) throw new Error('A session cannot change its user');
-      // A revoked or expired session is never brought back by a late write.
-      if (this.sessions.stateOf(existing) === 'active') await this.sessions.slide(existing, { data, persistent });
+      // A revoked or expired session is never brought back by a late write, and a save that
+      // changes nothing (passport's login saves the fresh session once more) writes nothing.
+      if (this.sessions.stateOf(existing) !== 'active' || existing.data === data) return;
+      await this.sessions.slide(existing, { data, persistent });
       return;
     }
     const req = (session as unknown as { req?: Request }).req;

@@ -1,0 +1,68 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from './load-config';
+
+const dataDir = () => mkdtempSync(join(tmpdir(), 'authkit-config-'));
+const strongSecret = 'k3v9Qm2x8LrT5wYz1NcB7hJd4Fg6Sp0aUe';
+
+describe('loadConfig', () => {
+  it('has working defaults: SQLite in ./data, 1 h sessions, 14 d remember me, 30 d absolute', () => {
+    const config = loadConfig({ DATA_DIR: dataDir() });
+    expect(config.database).toEqual({ type: 'sqlite', path: join(config.dataDir, 'authkit.sqlite') });
+    expect(config.session).toMatchObject({ ttl: 3600, rememberMeTtl: 14 * 86400, absoluteTtl: 30 * 86400, touchInterval: 60 });
+    expect(config.cookieSecure).toBe(false);
+    expect(config.port).toBe(3000);
+  });
+
+  it('generates a development session secret into the data folder once, and reads it back', () => {
+    const dir = dataDir();
+    const first = loadConfig({ DATA_DIR: dir });
+    const second = loadConfig({ DATA_DIR: dir });
+    expect(first.sessionSecret).toHaveLength(43);
+    expect(second.sessionSecret).toBe(first.sessionSecret);
+    expect(JSON.parse(readFileSync(join(dir, 'secrets.json'), 'utf8'))).toEqual({ SESSION_SECRET: first.sessionSecret });
+  });
+
+  it('refuses to start in production without SESSION_SECRET', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir() })).toThrow(/SESSION_SECRET is required/);
+  });
+
+  it.each(['changeme', 'secret', 'keyboard cat', 'short-but-random-9f8e'])('refuses the placeholder or weak secret "%s" in production', (value) => {
+    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: value, DATA_DIR: dataDir() })).toThrow(
+      /SESSION_SECRET looks like a placeholder/,
+    );
+  });
+
+  it('accepts a strong secret in production, where cookies default to Secure', () => {
+    const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: strongSecret, DATA_DIR: dataDir() });
+    expect(config.cookieSecure).toBe(true);
+    expect(config.sessionSecret).toBe(strongSecret);
+  });
+
+  it('names every bad variable in one error', () => {
+    let error: unknown;
+    try {
+      loadConfig({ DATA_DIR: dataDir(), SESSION_TTL: 'soon', PORT: 'eighty', COOKIE_SECURE: 'maybe', DATABASE_URL: 'mysql://x' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    for (const name of ['SESSION_TTL', 'PORT', 'COOKIE_SECURE', 'DATABASE_URL']) expect(message).toContain(name);
+  });
+
+  it('reads durations in s, m, h and d, and the database URL', () => {
+    const config = loadConfig({
+      DATA_DIR: dataDir(),
+      SESSION_TTL: '15m',
+      REMEMBER_ME_TTL: '7d',
+      SESSION_ABSOLUTE_TTL: '720h',
+      DATABASE_URL: 'postgres://localhost:5432/test',
+      TRUST_PROXY: 'loopback',
+    });
+    expect(config.session).toMatchObject({ ttl: 900, rememberMeTtl: 7 * 86400, absoluteTtl: 720 * 3600 });
+    expect(config.database).toEqual({ type: 'postgres', url: 'postgres://localhost:5432/test' });
+    expect(config.trustProxy).toBe('loopback');
+  });
+});
