@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { Session } from '../src/sessions/session.entity';
 import { User } from '../src/users/user.entity';
+import { UsersService } from '../src/users/users.service';
 import { createUser, newBrowser, sessionCookie, setCookieLine, signIn, TestUser } from './helpers/factories';
 import { newDataDir, startTestApp, TestApp } from './helpers/test-app';
 
@@ -181,7 +182,7 @@ describe('cookie sessions', () => {
       const victim = await createUser(t);
       const { sid } = await signIn(t, victim);
       await me(sid).expect(200);
-      await t.db.getRepository(User).update({ id: victim.id }, { disabled: true });
+      await t.app.get(UsersService).update(victim.id, { disabled: true });
       await me(sid).expect(401);
       expect(await sessions().countBy({ userId: victim.id })).toBe(0);
     });

@@ -1,25 +1,28 @@
 import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiCookieAuth, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCookieAuth, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { RegisterDto } from '../users/dto/register.dto';
 import { toUserResponse, UserResponse } from '../users/user.response';
 import { UsersService } from '../users/users.service';
+import { AccountService } from './account.service';
 import { AuthContext } from './auth-context';
 import { AuthInfo, CsrfResponse, LoginResponse, MeResponse } from './auth.responses';
 import { CsrfService } from './csrf.service';
 import { CurrentAuth } from './decorators/current-user.decorator';
 import { Public } from './decorators/public.decorator';
 import { RequireCsrf } from './decorators/require-csrf.decorator';
+import { ChangePasswordDto } from './dto/change-password.dto';
 import { LoginDto } from './dto/login.dto';
-import { SessionLoginService } from './session-login.service';
+import { LoginService } from './login.service';
 
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
   constructor(
     private readonly users: UsersService,
-    private readonly sessionLogin: SessionLoginService,
+    private readonly logins: LoginService,
     private readonly csrf: CsrfService,
+    private readonly account: AccountService,
   ) {}
 
   @Public()
@@ -42,21 +45,33 @@ export class AuthController {
   @ApiHeader({ name: 'X-CSRF-Token', required: true, description: 'From GET /auth/csrf (or the _csrf form field)' })
   @ApiOkResponse({ type: LoginResponse, description: 'Sets the sid session cookie' })
   async login(@Body() body: LoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<LoginResponse> {
-    const user = await this.sessionLogin.authenticate(req, res);
-    await this.sessionLogin.logIn(req, user, body.rememberMe === true);
+    const user = await this.logins.authenticate(req, res);
+    await this.logins.logIn(req, user, body.rememberMe === true);
     return { user: toUserResponse(user) };
   }
 
   @Post('logout')
   @HttpCode(204)
   @ApiCookieAuth()
-  @ApiNoContentResponse({ description: 'The session is ended server-side and the cookie cleared' })
+  @ApiBearerAuth()
+  @ApiNoContentResponse({ description: 'Ends the current session (cookie or bearer); a cookie session is destroyed and its cookie cleared' })
   async logout(@CurrentAuth() auth: AuthContext, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
-    if (auth.method === 'session') await this.sessionLogin.logOut(req, res);
+    if (auth.method === 'session') await this.logins.logOut(req, res);
+    else await this.account.endCurrentTokenSession(auth);
+  }
+
+  @Post('password')
+  @HttpCode(204)
+  @ApiCookieAuth()
+  @ApiBearerAuth()
+  @ApiNoContentResponse({ description: 'Password changed; every other session of the user is ended' })
+  async changePassword(@CurrentAuth() auth: AuthContext, @Body() body: ChangePasswordDto): Promise<void> {
+    await this.account.changePassword(auth, body.currentPassword, body.newPassword);
   }
 
   @Get('me')
   @ApiCookieAuth()
+  @ApiBearerAuth()
   @ApiOkResponse({ type: MeResponse })
   me(@CurrentAuth() auth: AuthContext): MeResponse {
     const info: AuthInfo = {

@@ -1,17 +1,44 @@
 import { Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { SessionsModule } from '../sessions/sessions.module';
 import { UsersModule } from '../users/users.module';
+import { AccountService } from './account.service';
 import { AuthController } from './auth.controller';
+import { BearerAuthenticator } from './bearer-authenticator';
 import { CsrfService } from './csrf.service';
+import { JwksController } from './jwt/jwks.controller';
+import { JwtStrategy } from './jwt/jwt.strategy';
+import { SigningKey } from './jwt/signing-key.entity';
+import { SigningKeysService } from './jwt/signing-keys.service';
+import { TokenController } from './jwt/token.controller';
+import { TokenService } from './jwt/token.service';
 import { LocalStrategy } from './local.strategy';
-import { SessionLoginService } from './session-login.service';
+import { LoginService } from './login.service';
+import { MySessionsController } from './my-sessions.controller';
 import { SessionSerializer } from './session.serializer';
 
 @Module({
-  imports: [UsersModule, SessionsModule, PassportModule.register({ session: true })],
-  controllers: [AuthController],
-  providers: [LocalStrategy, SessionSerializer, SessionLoginService, CsrfService],
-  exports: [CsrfService, SessionsModule],
+  imports: [
+    UsersModule,
+    SessionsModule,
+    PassportModule.register({ session: true }),
+    JwtModule.register({}),
+    TypeOrmModule.forFeature([SigningKey]),
+  ],
+  controllers: [AuthController, TokenController, MySessionsController, JwksController],
+  providers: [
+    LocalStrategy,
+    JwtStrategy,
+    SessionSerializer,
+    LoginService,
+    CsrfService,
+    SigningKeysService,
+    TokenService,
+    AccountService,
+    BearerAuthenticator,
+  ],
+  exports: [CsrfService, SessionsModule, UsersModule, SigningKeysService, AccountService, BearerAuthenticator],
 })
 export class AuthModule {}

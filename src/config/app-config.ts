@@ -23,8 +23,20 @@ export interface AppConfig {
     /** How often expired sessions are deleted, seconds. */
     sweepInterval: number;
   };
+  jwt: {
+    algorithm: JwtAlgorithm;
+    issuer: string;
+    audience: string;
+    /** Access-token lifetime, seconds. */
+    accessTokenTtl: number;
+    /** Refresh-token (and so JWT session idle) lifetime, seconds. */
+    refreshTokenTtl: number;
+  };
   argon2: { memoryCost: number; timeCost: number; parallelism: number; maxConcurrent: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose';
 }
+
+export const JWT_ALGORITHMS = ['RS256', 'ES256', 'HS256'] as const;
+export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
-import { AppConfig } from './app-config';
+import { AppConfig, JWT_ALGORITHMS } from './app-config';
 import { developmentSecret } from './dev-secrets';
 import { parseDurationSeconds } from './duration';
 
@@ -39,6 +39,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
       absoluteTtl: read.duration('SESSION_ABSOLUTE_TTL', '30d'),
       touchInterval: read.duration('SESSION_TOUCH_INTERVAL', '60s'),
       sweepInterval: read.duration('SESSION_SWEEP_INTERVAL', '10m'),
+    },
+    jwt: {
+      algorithm: read.oneOf('JWT_ALGORITHM', JWT_ALGORITHMS, 'RS256'),
+      issuer: read.string('JWT_ISSUER', 'authkit'),
+      audience: read.string('JWT_AUDIENCE', 'authkit'),
+      accessTokenTtl: read.duration('ACCESS_TOKEN_TTL', '15m'),
+      refreshTokenTtl: read.duration('REFRESH_TOKEN_TTL', '30d'),
     },
     argon2: {
       memoryCost: read.integer('ARGON2_MEMORY_KIB', 19456, 1024, 4 * 1024 * 1024),

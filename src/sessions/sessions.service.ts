@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, LessThan, Repository } from 'typeorm';
+import { In, IsNull, LessThan, Not, Repository } from 'typeorm';
+import { TtlCache } from '../common/ttl-cache';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { Session, SessionKind } from './session.entity';
+import { SpentRefreshToken } from './spent-refresh-token.entity';
 
 /** Where a login came from, recorded on its session row. */
 export interface ClientInfo {
@@ -14,17 +16,25 @@ export interface ClientInfo {
 
 export type SessionState = 'active' | 'expired' | 'revoked';
 
+export type RevokeReason = 'logout' | 'user' | 'password_changed' | 'refresh_token_reused' | 'admin' | 'user_disabled';
+
+/** How long another process's change to a session can go unseen here (no cross-process invalidation). */
+export const SESSION_CACHE_TTL_MS = 5_000;
+
 /**
  * The sessions table: every login of either kind. Creating, finding, sliding, revoking and
- * sweeping sessions all happen here, whichever transport (cookie or token) uses them.
+ * sweeping sessions all happen here, whichever transport (cookie or token) uses them, and every
+ * change here keeps the in-process cache of session rows (read on every bearer request) true.
  */
 @Injectable()
 export class SessionsService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(SessionsService.name);
+  private readonly cache = new TtlCache<string, Session>(SESSION_CACHE_TTL_MS);
   private sweepTimer?: NodeJS.Timeout;
 
   constructor(
     @InjectRepository(Session) private readonly sessions: Repository<Session>,
+    @InjectRepository(SpentRefreshToken) private readonly spentTokens: Repository<SpentRefreshToken>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -39,8 +49,9 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     clearInterval(this.sweepTimer);
   }
 
-  /** Idle lifetime of a session, in seconds. */
-  idleTtl(_kind: SessionKind, persistent: boolean): number {
+  /** Idle lifetime of a session, in seconds: a JWT session lives as long as its refresh token. */
+  idleTtl(kind: SessionKind, persistent: boolean): number {
+    if (kind === 'jwt') return this.config.jwt.refreshTokenTtl;
     return persistent ? this.config.session.rememberMeTtl : this.config.session.ttl;
   }
 
@@ -79,14 +90,33 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     return this.sessions.findOneBy({ secretHash });
   }
 
-  findById(id: string): Promise<Session | null> {
-    return this.sessions.findOneBy({ id });
+  /** The session row by its public id, from the in-process cache when it is there. */
+  async findById(id: string): Promise<Session | null> {
+    const cached = this.cache.get(id);
+    if (cached) return cached;
+    const row = await this.sessions.findOneBy({ id });
+    if (row) this.cache.set(id, row);
+    return row;
   }
 
   stateOf(session: Session, now = new Date()): SessionState {
     if (session.revokedAt) return 'revoked';
     if (session.expiresAt <= now || session.absoluteExpiresAt <= now) return 'expired';
     return 'active';
+  }
+
+  /** The user's sessions that still work, newest first. */
+  listActive(userId: string): Promise<Session[]> {
+    const now = new Date();
+    return this.sessions
+      .createQueryBuilder('s')
+      .where('s.userId = :userId', { userId })
+      .andWhere('s.revokedAt IS NULL')
+      .andWhere('s.expiresAt > :now', { now })
+      .andWhere('s.absoluteExpiresAt > :now', { now })
+      .orderBy('s.createdAt', 'DESC')
+      .addOrderBy('s.id', 'DESC')
+      .getMany();
   }
 
   /**
@@ -101,6 +131,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
       { id: session.id, revokedAt: IsNull() },
       { ...changes, persistent, lastSeenAt: now, expiresAt },
     );
+    this.cache.delete(session.id);
     Object.assign(session, changes, { persistent, lastSeenAt: now, expiresAt });
   }
 
@@ -109,19 +140,78 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     return now - session.lastSeenAt.getTime() >= this.config.session.touchInterval * 1000;
   }
 
+  /**
+   * Swaps a JWT session's refresh secret, atomically: of two requests presenting the same
+   * secret, exactly one sees its update match. The spent secret is remembered, so that showing
+   * it again is recognised as reuse. Returns the updated session, or null if another request
+   * (or a revocation) got there first.
+   */
+  async rotateSecret(session: Session, oldHash: string, newHash: string): Promise<Session | null> {
+    const now = new Date();
+    const expiresAt = earliest(addSeconds(now, this.idleTtl(session.kind, false)), session.absoluteExpiresAt);
+    const rotated = await this.sessions.manager.transaction(async (manager) => {
+      const result = await manager.update(
+        Session,
+        { id: session.id, secretHash: oldHash, revokedAt: IsNull() },
+        { secretHash: newHash, lastSeenAt: now, expiresAt },
+      );
+      if (result.affected !== 1) return false;
+      await manager.insert(SpentRefreshToken, { tokenHash: oldHash, sessionId: session.id, spentAt: now });
+      return true;
+    });
+    this.cache.delete(session.id);
+    return rotated ? Object.assign(session, { secretHash: newHash, lastSeenAt: now, expiresAt }) : null;
+  }
+
+  findSpentToken(tokenHash: string): Promise<SpentRefreshToken | null> {
+    return this.spentTokens.findOneBy({ tokenHash });
+  }
+
+  /** Ends one session: both transports stop accepting it on their next request. */
+  async revoke(id: string, reason: RevokeReason): Promise<boolean> {
+    const result = await this.sessions.update({ id, revokedAt: IsNull() }, { revokedAt: new Date(), revokedReason: reason });
+    this.cache.delete(id);
+    return result.affected === 1;
+  }
+
+  /** Ends every session of a user, except `exceptId` when given. Returns the ids ended. */
+  async revokeAllForUser(userId: string, reason: RevokeReason, exceptId?: string): Promise<string[]> {
+    const rows = await this.sessions.find({
+      select: { id: true },
+      where: { userId, revokedAt: IsNull(), ...(exceptId ? { id: Not(exceptId) } : {}) },
+    });
+    const ids = rows.map((row) => row.id);
+    if (ids.length > 0) {
+      await this.sessions.update({ id: In(ids), revokedAt: IsNull() }, { revokedAt: new Date(), revokedReason: reason });
+      for (const id of ids) this.cache.delete(id);
+    }
+    return ids;
+  }
+
   async delete(id: string): Promise<void> {
     await this.sessions.delete({ id });
+    this.cache.delete(id);
   }
 
   async deleteBySecretHash(secretHash: string): Promise<void> {
-    await this.sessions.delete({ secretHash });
+    const row = await this.sessions.findOne({ select: { id: true }, where: { secretHash } });
+    if (row) await this.delete(row.id);
   }
 
-  /** Deletes sessions past their idle or absolute expiry. Returns how many went. */
+  /** Deletes sessions past their idle or absolute expiry (and so their spent tokens). */
   async sweepExpired(now = new Date()): Promise<number> {
-    const idle = await this.sessions.delete({ expiresAt: LessThan(now) });
-    const absolute = await this.sessions.delete({ absoluteExpiresAt: LessThan(now) });
-    return (idle.affected ?? 0) + (absolute.affected ?? 0);
+    const expired = await this.sessions.find({
+      select: { id: true },
+      where: [{ expiresAt: LessThan(now) }, { absoluteExpiresAt: LessThan(now) }],
+    });
+    const ids = expired.map((row) => row.id);
+    for (let i = 0; i < ids.length; i += 500) {
+      const batch = ids.slice(i, i + 500);
+      await this.spentTokens.delete({ sessionId: In(batch) });
+      await this.sessions.delete({ id: In(batch) });
+      for (const id of batch) this.cache.delete(id);
+    }
+    return ids.length;
   }
 }
 

@@ -55,3 +55,25 @@ export function setCookieLine(setCookie: string[] | string | undefined, name: st
   const lines = Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : [];
   return lines.find((line) => line.startsWith(`${name}=`));
 }
+
+export interface Tokens {
+  accessToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+  refreshToken: string;
+  refreshExpiresIn: number;
+  sessionId: string;
+}
+
+/** Signs a user in through POST /auth/token, as a mobile app would. */
+export async function tokenLogin(t: TestApp, user: TestUser, deviceName?: string): Promise<Tokens> {
+  const res = await request(t.server)
+    .post('/auth/token')
+    .send({ username: user.username, password: user.password, ...(deviceName ? { deviceName } : {}) })
+    .expect(200);
+  return res.body as Tokens;
+}
+
+export function bearer(token: string): [string, string] {
+  return ['Authorization', `Bearer ${token}`];
+}

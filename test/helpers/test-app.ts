@@ -38,6 +38,7 @@ export async function startTestApp(env: Record<string, string> = {}, dataDir = n
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
     bodyParser: false,
     logger: ['fatal', 'error'],
+    abortOnError: false,
   });
   configureApp(app);
   await app.init();

@@ -1,28 +1,36 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { AppError } from '../../common/app-error';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { SessionsService } from '../../sessions/sessions.service';
 import { User } from '../../users/user.entity';
+import { BearerAuthenticator } from '../bearer-authenticator';
 import { IS_PUBLIC } from '../decorators/public.decorator';
 
 /**
  * Global guard, first in line: every route needs a signed-in caller unless marked @Public().
- * Accepts the `sid` cookie session and puts one AuthContext on the request.
+ * Accepts `Authorization: Bearer <access token>` or the `sid` cookie session (a request with an
+ * Authorization header is judged by it alone), and puts one AuthContext on the request.
  */
 @Injectable()
 export class AuthenticationGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly sessions: SessionsService,
+    private readonly bearer: BearerAuthenticator,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
-    const req = context.switchToHttp().getRequest<Request>();
-    this.authenticateCookie(req);
+    const http = context.switchToHttp();
+    const req = http.getRequest<Request>();
+    if (req.headers.authorization !== undefined) {
+      req.auth = await this.bearer.authenticate(req, http.getResponse<Response>());
+    } else {
+      this.authenticateCookie(req);
+    }
     return true;
   }
 

@@ -6,9 +6,9 @@ import { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { invalidCredentials } from './local.strategy';
 
-/** Browser sign-in and sign-out: passport-local, then a fresh express-session. */
+/** Checking a password with passport-local, and starting or ending a browser (cookie) session. */
 @Injectable()
-export class SessionLoginService {
+export class LoginService {
   constructor(
     private readonly users: UsersService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,

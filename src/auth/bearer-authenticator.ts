@@ -1,0 +1,32 @@
+import { Injectable } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import passport from 'passport';
+import { AppError } from '../common/app-error';
+import { AuthContext } from './auth-context';
+
+/** Runs the passport-jwt strategy on a request and turns its verdict into an AuthContext or an AppError. */
+@Injectable()
+export class BearerAuthenticator {
+  authenticate(req: Request, res: Response): Promise<AuthContext> {
+    return new Promise((resolve, reject) => {
+      const authenticator = passport.authenticate(
+        'jwt',
+        { session: false },
+        (error: unknown, auth: AuthContext | false, info: unknown) => {
+          if (error) reject(error instanceof AppError ? error : new AppError('token_invalid', 'Invalid access token'));
+          else if (auth) resolve(auth);
+          else reject(failure(info));
+        },
+      ) as (req: Request, res: Response, next: (error?: unknown) => void) => void;
+      authenticator(req, res, reject);
+    });
+  }
+}
+
+function failure(info: unknown): AppError {
+  if (info instanceof AppError) return info;
+  if (info instanceof Error && info.name === 'TokenExpiredError') {
+    return new AppError('token_expired', 'The access token has expired; refresh it');
+  }
+  return new AppError('token_invalid', 'Invalid access token');
+}

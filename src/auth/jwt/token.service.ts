@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { AppError } from '../../common/app-error';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { hashSecret, newSecret } from '../../sessions/secret-hash';
+import { Session } from '../../sessions/session.entity';
+import { ClientInfo, SessionsService } from '../../sessions/sessions.service';
+import { User } from '../../users/user.entity';
+import { UsersService } from '../../users/users.service';
+import { SigningKeysService } from './signing-keys.service';
+
+/** What POST /auth/token and POST /auth/token/refresh answer. */
+export interface TokenPair {
+  accessToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+  refreshToken: string;
+  refreshExpiresIn: number;
+  sessionId: string;
+}
+
+/** The claims of an access token, exactly as API.md lists them. */
+export interface AccessTokenClaims {
+  sub: string;
+  sid: string;
+  roles: string[];
+  iat: number;
+  exp: number;
+  iss: string;
+  aud: string;
+  jti: string;
+}
+
+/**
+ * Mobile and API logins: a JWT session row per login, short access tokens that carry its id
+ * (`sid`), and opaque refresh tokens (256 random bits, stored only as SHA-256) rotated on every
+ * use. A spent refresh token shown again ends the whole session.
+ */
+@Injectable()
+export class TokenService {
+  constructor(
+    private readonly jwt: JwtService,
+    private readonly keys: SigningKeysService,
+    private readonly sessions: SessionsService,
+    private readonly users: UsersService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async issueForLogin(user: User, client: ClientInfo): Promise<TokenPair> {
+    const refreshToken = newSecret();
+    const session = await this.sessions.create({
+      userId: user.id,
+      kind: 'jwt',
+      secretHash: hashSecret(refreshToken),
+      persistent: true,
+      data: null,
+      client,
+    });
+    await this.users.recordLogin(user.id);
+    return this.pair(user, session, refreshToken);
+  }
+
+  async refresh(refreshToken: string): Promise<TokenPair> {
+    const presentedHash = hashSecret(refreshToken);
+    const session = await this.sessions.findBySecretHash(presentedHash);
+    if (!session || session.kind !== 'jwt') {
+      const spent = await this.sessions.findSpentToken(presentedHash);
+      if (spent) await this.reuseDetected(spent.sessionId);
+      throw new AppError('token_invalid', 'Unknown refresh token');
+    }
+    const state = this.sessions.stateOf(session);
+    if (state === 'revoked') throw new AppError('session_revoked', 'This session has been ended; sign in again');
+    if (state === 'expired') throw new AppError('session_expired', 'This session has expired; sign in again');
+    const user = await this.users.findById(session.userId);
+    if (!user || user.disabled) throw new AppError('session_revoked', 'This session has been ended; sign in again');
+
+    const nextToken = newSecret();
+    const rotated = await this.sessions.rotateSecret(session, presentedHash, hashSecret(nextToken));
+    // Another request spent this token a moment ago: one token, two users of it, so treat it as theft.
+    if (!rotated) await this.reuseDetected(session.id);
+    return this.pair(user, rotated!, nextToken);
+  }
+
+  private async reuseDetected(sessionId: string): Promise<never> {
+    await this.sessions.revoke(sessionId, 'refresh_token_reused');
+    throw new AppError(
+      'refresh_token_reused',
+      'This refresh token was already used; the session has been ended for safety. Sign in again',
+    );
+  }
+
+  private pair(user: User, session: Session, refreshToken: string): TokenPair {
+    const key = this.keys.signingKey();
+    const accessToken = this.jwt.sign(
+      { sid: session.id, roles: user.roles },
+      {
+        algorithm: key.algorithm,
+        privateKey: key.signKey as unknown as string,
+        keyid: key.kid,
+        subject: user.id,
+        issuer: this.config.jwt.issuer,
+        audience: this.config.jwt.audience,
+        expiresIn: this.config.jwt.accessTokenTtl,
+        jwtid: randomUUID(),
+      },
+    );
+    return {
+      accessToken,
+      tokenType: 'Bearer',
+      expiresIn: this.config.jwt.accessTokenTtl,
+      refreshToken,
+      refreshExpiresIn: Math.max(0, Math.floor((session.expiresAt.getTime() - Date.now()) / 1000)),
+      sessionId: session.id,
+    };
+  }
+}
