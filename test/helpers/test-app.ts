@@ -9,6 +9,7 @@ import { AppModule } from '../../src/app.module';
 import { AppConfig } from '../../src/config/app-config';
 import { loadConfig } from '../../src/config/load-config';
 import { configureApp } from '../../src/configure-app';
+import { onPostgres, postgresUrlFor } from './postgres';
 
 const TEST_SECRET = randomBytes(32).toString('base64url');
 
@@ -30,10 +31,12 @@ export function newDataDir(): string {
 
 /**
  * Builds the real application exactly as main.ts does (AppModule + configureApp) on a real
- * SQLite file in `dataDir`, configured from `env` the way production reads process.env.
+ * SQLite file in `dataDir` (or, with TEST_DATABASE=postgres, a PostgreSQL database of its own),
+ * configured from `env` the way production reads process.env.
  */
 export async function startTestApp(env: Record<string, string> = {}, dataDir = newDataDir()): Promise<TestApp> {
-  const fullEnv = { NODE_ENV: 'test', DATA_DIR: dataDir, LOG_LEVEL: 'error', SESSION_SECRET: TEST_SECRET, ...env };
+  const database: Record<string, string> = onPostgres ? { DATABASE_URL: await postgresUrlFor(dataDir) } : {};
+  const fullEnv = { NODE_ENV: 'test', DATA_DIR: dataDir, LOG_LEVEL: 'error', SESSION_SECRET: TEST_SECRET, ...database, ...env };
   const config = loadConfig(fullEnv);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
     bodyParser: false,

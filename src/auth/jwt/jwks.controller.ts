@@ -13,7 +13,7 @@ export class JwksController {
   @Get('jwks.json')
   @Header('Cache-Control', 'public, max-age=300')
   @ApiOkResponse({ schema: { example: { keys: [{ kty: 'RSA', kid: 'rs256-…', alg: 'RS256', use: 'sig', n: '…', e: 'AQAB' }] } } })
-  jwks(): { keys: object[] } {
-    return { keys: this.keys.publicJwks() };
+  async jwks(): Promise<{ keys: object[] }> {
+    return { keys: await this.keys.publicJwks() };
   }
 }

@@ -5,6 +5,9 @@ import { IsNull, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig, JwtAlgorithm } from '../../config/app-config';
 import { SigningKey } from './signing-key.entity';
 
+/** Keys are re-read from the database this often, so a rotation by another process (the CLI, another instance) is seen. */
+export const KEY_RELOAD_INTERVAL_MS = 2_000;
+
 /** A signing key ready for use: KeyObjects, parsed once (jsonwebtoken would re-parse a PEM on every call). */
 export interface LoadedKey {
   kid: string;
@@ -45,8 +48,9 @@ export class SigningKeysService implements OnModuleInit {
     await this.rotate();
   }
 
-  /** The key new tokens are signed with. */
-  signingKey(): LoadedKey {
+  /** The key new tokens are signed with (re-read when another process may have rotated). */
+  async signingKey(): Promise<LoadedKey> {
+    await this.reloadIfStale();
     const key = this.activeKey();
     if (!key) throw new Error('No active signing key');
     return key;
@@ -59,11 +63,13 @@ export class SigningKeysService implements OnModuleInit {
       await this.reload();
       key = this.keys.get(kid);
     }
+    if (key) void this.reloadIfStale().catch(() => undefined); // learn of retirements elsewhere, off the request path
     return key && this.stillVerifies(key) ? key : undefined;
   }
 
   /** Public keys for the JWKS endpoint: the active one and those retired less than one access-token lifetime ago. */
-  publicJwks(): Array<JsonWebKey & { kid: string; alg: string; use: string }> {
+  async publicJwks(): Promise<Array<JsonWebKey & { kid: string; alg: string; use: string }>> {
+    await this.reloadIfStale();
     return [...this.keys.values()]
       .filter((key) => key.publicJwk && this.stillVerifies(key))
       .map((key) => ({ ...key.publicJwk!, kid: key.kid, alg: key.algorithm, use: 'sig' }));
@@ -89,6 +95,10 @@ export class SigningKeysService implements OnModuleInit {
 
   private stillVerifies(key: LoadedKey): boolean {
     return key.retiredAt === null || Date.now() - key.retiredAt.getTime() < this.config.jwt.accessTokenTtl * 1000;
+  }
+
+  private async reloadIfStale(): Promise<void> {
+    if (Date.now() - this.lastReload >= KEY_RELOAD_INTERVAL_MS) await this.reload();
   }
 
   private async reload(): Promise<void> {

@@ -58,7 +58,7 @@ export class TokenService {
       client,
     });
     await this.users.recordLogin(user.id);
-    return this.pair(user, session, refreshToken);
+    return await this.pair(user, session, refreshToken);
   }
 
   async refresh(refreshToken: string): Promise<TokenPair> {
@@ -90,8 +90,8 @@ export class TokenService {
     );
   }
 
-  private pair(user: User, session: Session, refreshToken: string): TokenPair {
-    const key = this.keys.signingKey();
+  private async pair(user: User, session: Session, refreshToken: string): Promise<TokenPair> {
+    const key = await this.keys.signingKey();
     const accessToken = this.jwt.sign(
       { sid: session.id, roles: user.roles },
       {

@@ -1,0 +1,50 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import request from 'supertest';
+import { KEY_RELOAD_INTERVAL_MS } from '../src/auth/jwt/signing-keys.service';
+import { bearer, createUser, tokenLogin } from './helpers/factories';
+import { decodeJwt } from './helpers/jwt-forgery';
+import { startTestApp, TestApp } from './helpers/test-app';
+
+const run = promisify(execFile);
+
+/** Runs `npm run cli -- <args>` as a user would, from the TypeScript sources. */
+export function cli(t: TestApp, args: string[], extraEnv: Record<string, string> = {}) {
+  return run(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/cli/main.ts', ...args], {
+    env: { ...process.env, ...t.env, ...extraEnv },
+    cwd: `${__dirname}/..`,
+  });
+}
+
+describe('CLI', () => {
+  let t: TestApp;
+  beforeAll(async () => (t = await startTestApp()));
+  afterAll(() => t.close());
+
+  it('rotate-keys: the running server signs with the new key, and old tokens still verify', async () => {
+    const user = await createUser(t);
+    const before = await tokenLogin(t, user);
+    const { stdout } = await cli(t, ['rotate-keys']);
+    const kid = /New signing key (\S+) is active/.exec(stdout)![1];
+    // The server learns of the new key from the database (shared by every instance) within KEY_RELOAD_INTERVAL_MS.
+    await new Promise((resolve) => setTimeout(resolve, KEY_RELOAD_INTERVAL_MS + 100));
+    const after = await tokenLogin(t, user);
+    expect(decodeJwt(after.accessToken).header.kid).toBe(kid);
+    await request(t.server).get('/auth/me').set(...bearer(after.accessToken)).expect(200);
+    const jwks = (await request(t.server).get('/.well-known/jwks.json').expect(200)).body;
+    await request(t.server).get('/auth/me').set(...bearer(before.accessToken)).expect(200);
+    expect(jwks.keys.map((k: { kid: string }) => k.kid)).toEqual(expect.arrayContaining([kid, decodeJwt(before.accessToken).header.kid]));
+  });
+
+  it('prints its usage and fails for an unknown command', async () => {
+    await expect(cli(t, ['no-such-command'])).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('rotate-keys') });
+  });
+});
+
+describe('production start-up', () => {
+  it('refuses to start without a signing key, naming the command that makes one', async () => {
+    await expect(startTestApp({ NODE_ENV: 'production', SESSION_SECRET: 'k3v9Qm2x8LrT5wYz1NcB7hJd4Fg6Sp0aUe-prod' })).rejects.toThrow(
+      /rotate-keys/,
+    );
+  });
+});
