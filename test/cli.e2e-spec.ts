@@ -41,6 +41,45 @@ describe('CLI', () => {
   });
 });
 
+describe('CLI: the first admin', () => {
+  let t: TestApp;
+  beforeAll(async () => (t = await startTestApp()));
+  afterAll(() => t.close());
+
+  it('create-admin makes an admin who can log in and use the admin API', async () => {
+    const password = 'first admin passphrase';
+    const { stdout } = await cli(t, ['create-admin', 'root_admin', 'Root@Example.com'], { AUTHKIT_ADMIN_PASSWORD: password });
+    expect(stdout).toMatch(/Created admin root_admin/);
+    expect(stdout).not.toContain(password);
+    const tokens = (await request(t.server).post('/auth/token').send({ username: 'root@example.com', password }).expect(200)).body;
+    const me = await request(t.server).get('/auth/me').set(...bearer(tokens.accessToken)).expect(200);
+    expect(me.body.roles).toEqual(['user', 'admin']);
+    await request(t.server).get('/admin/users').set(...bearer(tokens.accessToken)).expect(200);
+  });
+
+  it('create-admin refuses a weak password or a taken name, and creates nothing', async () => {
+    await expect(cli(t, ['create-admin', 'weak_admin', 'weak@example.com'], { AUTHKIT_ADMIN_PASSWORD: 'password1' })).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('too common'),
+    });
+    await expect(cli(t, ['create-admin', 'root_admin', 'other@example.com'], { AUTHKIT_ADMIN_PASSWORD: 'another fine passphrase' })).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('already exists'),
+    });
+    await request(t.server).post('/auth/token').send({ username: 'weak_admin', password: 'password1' }).expect(401);
+  });
+
+  it('set-roles promotes and demotes, but never the last admin', async () => {
+    const user = await createUser(t);
+    await cli(t, ['set-roles', user.username, 'user,admin']);
+    const tokens = await tokenLogin(t, user);
+    await request(t.server).get('/admin/users').set(...bearer(tokens.accessToken)).expect(200);
+    await expect(cli(t, ['set-roles', user.username, 'user,wizard'])).rejects.toMatchObject({ stderr: expect.stringContaining('wizard') });
+    await cli(t, ['set-roles', 'root_admin', 'user']);
+    await expect(cli(t, ['set-roles', user.username, 'user'])).rejects.toMatchObject({ stderr: expect.stringContaining('last admin') });
+  });
+});
+
 describe('production start-up', () => {
   it('refuses to start without a signing key, naming the command that makes one', async () => {
     await expect(startTestApp({ NODE_ENV: 'production', SESSION_SECRET: 'k3v9Qm2x8LrT5wYz1NcB7hJd4Fg6Sp0aUe-prod' })).rejects.toThrow(

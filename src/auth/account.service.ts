@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service';
 import { AppError } from '../common/app-error';
 import { Session } from '../sessions/session.entity';
-import { SessionsService } from '../sessions/sessions.service';
+import { ClientInfo, SessionsService } from '../sessions/sessions.service';
 import { UsersService } from '../users/users.service';
 import { AuthContext } from './auth-context';
 
@@ -11,6 +12,7 @@ export class AccountService {
   constructor(
     private readonly sessions: SessionsService,
     private readonly users: UsersService,
+    private readonly audit: AuditService,
   ) {}
 
   activeSessions(userId: string): Promise<Session[]> {
@@ -18,26 +20,32 @@ export class AccountService {
   }
 
   /** Ends one of the user's sessions; another user's (or an unknown) id is 404, whatever exists. */
-  async endSession(userId: string, sessionId: string): Promise<void> {
+  async endSession(auth: AuthContext, sessionId: string, client: ClientInfo): Promise<void> {
     const session = await this.sessions.findById(sessionId);
-    if (!session || session.userId !== userId || this.sessions.stateOf(session) !== 'active') {
+    if (!session || session.userId !== auth.user.id || this.sessions.stateOf(session) !== 'active') {
       throw new AppError('not_found', 'No such session');
     }
     await this.sessions.revoke(session.id, 'user');
+    this.audit.record({ type: 'session_revoked', userId: auth.user.id, sessionId: session.id, client, detail: { by: 'user', byUserId: auth.user.id } });
   }
 
-  async endOtherSessions(auth: AuthContext): Promise<void> {
-    await this.sessions.revokeAllForUser(auth.user.id, 'user', auth.session.id);
+  async endOtherSessions(auth: AuthContext, client: ClientInfo): Promise<void> {
+    const ended = await this.sessions.revokeAllForUser(auth.user.id, 'user', auth.session.id);
+    for (const sessionId of ended) {
+      this.audit.record({ type: 'session_revoked', userId: auth.user.id, sessionId, client, detail: { by: 'user', byUserId: auth.user.id } });
+    }
   }
 
   /** Checks the current password, sets the new one, and ends every other session of the user. */
-  async changePassword(auth: AuthContext, currentPassword: string, newPassword: string): Promise<void> {
+  async changePassword(auth: AuthContext, currentPassword: string, newPassword: string, client: ClientInfo): Promise<void> {
     await this.users.changePassword(auth.user, currentPassword, newPassword);
-    await this.sessions.revokeAllForUser(auth.user.id, 'password_changed', auth.session.id);
-  }
-
-  /** Ends the session the request came with (logout): revoked for a token, deleted by express-session for a cookie. */
-  async endCurrentTokenSession(auth: AuthContext): Promise<void> {
-    await this.sessions.revoke(auth.session.id, 'logout');
+    const ended = await this.sessions.revokeAllForUser(auth.user.id, 'password_changed', auth.session.id);
+    this.audit.record({
+      type: 'password_changed',
+      userId: auth.user.id,
+      sessionId: auth.session.id,
+      client,
+      detail: { sessionsEnded: ended.length },
+    });
   }
 }

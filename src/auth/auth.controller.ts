@@ -8,7 +8,8 @@ import { AccountService } from './account.service';
 import { AuthContext } from './auth-context';
 import { AuthInfo, CsrfResponse, LoginResponse, MeResponse } from './auth.responses';
 import { CsrfService } from './csrf.service';
-import { CurrentAuth } from './decorators/current-user.decorator';
+import { Client, CurrentAuth } from './decorators/current-user.decorator';
+import { ClientInfo } from '../sessions/sessions.service';
 import { Public } from './decorators/public.decorator';
 import { RequireCsrf } from './decorators/require-csrf.decorator';
 import { ChangePasswordDto } from './dto/change-password.dto';
@@ -56,8 +57,7 @@ export class AuthController {
   @ApiBearerAuth()
   @ApiNoContentResponse({ description: 'Ends the current session (cookie or bearer); a cookie session is destroyed and its cookie cleared' })
   async logout(@CurrentAuth() auth: AuthContext, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
-    if (auth.method === 'session') await this.logins.logOut(req, res);
-    else await this.account.endCurrentTokenSession(auth);
+    await this.logins.logOut(auth, req, res);
   }
 
   @Post('password')
@@ -65,8 +65,8 @@ export class AuthController {
   @ApiCookieAuth()
   @ApiBearerAuth()
   @ApiNoContentResponse({ description: 'Password changed; every other session of the user is ended' })
-  async changePassword(@CurrentAuth() auth: AuthContext, @Body() body: ChangePasswordDto): Promise<void> {
-    await this.account.changePassword(auth, body.currentPassword, body.newPassword);
+  async changePassword(@CurrentAuth() auth: AuthContext, @Body() body: ChangePasswordDto, @Client() client: ClientInfo): Promise<void> {
+    await this.account.changePassword(auth, body.currentPassword, body.newPassword, client);
   }
 
   @Get('me')

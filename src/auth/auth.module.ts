@@ -7,6 +7,8 @@ import { UsersModule } from '../users/users.module';
 import { AccountService } from './account.service';
 import { AuthController } from './auth.controller';
 import { BearerAuthenticator } from './bearer-authenticator';
+import { ATTEMPT_STORE, MemoryAttemptStore } from './brute-force/attempt-store';
+import { LoginThrottleService } from './brute-force/login-throttle.service';
 import { CsrfService } from './csrf.service';
 import { JwksController } from './jwt/jwks.controller';
 import { JwtStrategy } from './jwt/jwt.strategy';
@@ -38,6 +40,8 @@ import { SessionSerializer } from './session.serializer';
     TokenService,
     AccountService,
     BearerAuthenticator,
+    LoginThrottleService,
+    { provide: ATTEMPT_STORE, useFactory: () => new MemoryAttemptStore() },
   ],
   exports: [CsrfService, SessionsModule, UsersModule, SigningKeysService, AccountService, BearerAuthenticator],
 })

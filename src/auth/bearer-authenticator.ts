@@ -3,14 +3,18 @@ import type { Request, Response } from 'express';
 import passport from 'passport';
 import { AppError } from '../common/app-error';
 import { AuthContext } from './auth-context';
+import { JwtStrategy } from './jwt/jwt.strategy';
 
 /** Runs the passport-jwt strategy on a request and turns its verdict into an AuthContext or an AppError. */
 @Injectable()
 export class BearerAuthenticator {
+  constructor(private readonly jwtStrategy: JwtStrategy) {}
+
   authenticate(req: Request, res: Response): Promise<AuthContext> {
     return new Promise((resolve, reject) => {
+      // This app's own strategy (see LoginService.authenticate for why not the name 'jwt').
       const authenticator = passport.authenticate(
-        'jwt',
+        Object.create(this.jwtStrategy) as JwtStrategy,
         { session: false },
         (error: unknown, auth: AuthContext | false, info: unknown) => {
           if (error) reject(error instanceof AppError ? error : new AppError('token_invalid', 'Invalid access token'));

@@ -1,21 +1,47 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
+import type { Request } from 'express';
 import { Strategy } from 'passport-local';
+import { AuditService } from '../audit/audit.service';
 import { AppError } from '../common/app-error';
 import { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
+import { LoginThrottleService } from './brute-force/login-throttle.service';
+import { clientInfo } from './client-info';
 
-/** passport-local: username (or email) and password from the request body. */
+/**
+ * passport-local: username (or email) and password from the request body. The one place every
+ * password login goes through (browser and token), so brute-force limits and the audit of
+ * failures apply to both.
+ */
 @Injectable()
 export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
-  constructor(private readonly users: UsersService) {
-    super({ usernameField: 'username', passwordField: 'password' });
+  constructor(
+    private readonly users: UsersService,
+    private readonly throttle: LoginThrottleService,
+    private readonly audit: AuditService,
+  ) {
+    super({ usernameField: 'username', passwordField: 'password', passReqToCallback: true });
   }
 
-  async validate(username: string, password: string): Promise<User> {
-    const user = await this.users.verifyCredentials(username, password);
-    if (!user) throw invalidCredentials();
-    return user;
+  async validate(req: Request, login: string, password: string): Promise<User> {
+    const client = clientInfo(req);
+    const ip = client.ip ?? 'unknown';
+    const user = await this.users.findByLogin(login);
+    // Counted per account when there is one (so username and email share a count), else per name tried.
+    const accountKey = user ? `user:${user.id}` : `login:${login.trim().toLowerCase()}`;
+    await this.throttle.assertAllowed(accountKey, ip);
+
+    if (await this.users.checkPassword(user, password)) {
+      await this.throttle.recordSuccess(accountKey);
+      return user!;
+    }
+
+    const { accountLocked } = await this.throttle.recordFailure(accountKey, ip);
+    const reason = !user ? 'unknown_user' : user.disabled ? 'account_disabled' : 'wrong_password';
+    this.audit.record({ type: 'login_failed', userId: user?.id, client, detail: { login: login.slice(0, 254), reason } });
+    if (accountLocked) this.audit.record({ type: 'locked_out', userId: user?.id, client, detail: { login: login.slice(0, 254) } });
+    throw invalidCredentials();
   }
 }
 

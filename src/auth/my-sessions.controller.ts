@@ -3,7 +3,8 @@ import { ApiBearerAuth, ApiCookieAuth, ApiNoContentResponse, ApiNotFoundResponse
 import { SessionResponse, toSessionResponse } from '../sessions/session.response';
 import { AccountService } from './account.service';
 import { AuthContext } from './auth-context';
-import { CurrentAuth } from './decorators/current-user.decorator';
+import { Client, CurrentAuth } from './decorators/current-user.decorator';
+import { ClientInfo } from '../sessions/sessions.service';
 
 /** The caller's own sessions, of both kinds. */
 @ApiTags('sessions')
@@ -24,14 +25,14 @@ export class MySessionsController {
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'The session is ended at once, whichever kind it is' })
   @ApiNotFoundResponse({ description: 'No such session of the caller' })
-  async end(@CurrentAuth() auth: AuthContext, @Param('id') id: string): Promise<void> {
-    await this.account.endSession(auth.user.id, id);
+  async end(@CurrentAuth() auth: AuthContext, @Param('id') id: string, @Client() client: ClientInfo): Promise<void> {
+    await this.account.endSession(auth, id, client);
   }
 
   @Delete()
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Every session of the caller except the current one is ended' })
-  async endOthers(@CurrentAuth() auth: AuthContext): Promise<void> {
-    await this.account.endOtherSessions(auth);
+  async endOthers(@CurrentAuth() auth: AuthContext, @Client() client: ClientInfo): Promise<void> {
+    await this.account.endOtherSessions(auth, client);
   }
 }

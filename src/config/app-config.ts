@@ -32,6 +32,15 @@ export interface AppConfig {
     /** Refresh-token (and so JWT session idle) lifetime, seconds. */
     refreshTokenTtl: number;
   };
+  /** Brute-force limits on password logins (POST /auth/login and POST /auth/token). */
+  loginLimits: {
+    /** Failures per account within the window before that account's logins answer 429. */
+    maxFailures: number;
+    /** Failures per client IP within the window before that IP's logins answer 429. */
+    ipMaxFailures: number;
+    /** The window, seconds. */
+    window: number;
+  };
   argon2: { memoryCost: number; timeCost: number; parallelism: number; maxConcurrent: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose';
 }

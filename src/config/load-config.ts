@@ -47,6 +47,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       accessTokenTtl: read.duration('ACCESS_TOKEN_TTL', '15m'),
       refreshTokenTtl: read.duration('REFRESH_TOKEN_TTL', '30d'),
     },
+    loginLimits: {
+      maxFailures: read.integer('LOGIN_MAX_FAILURES', 5, 1, 1_000_000),
+      ipMaxFailures: read.integer('LOGIN_IP_MAX_FAILURES', 100, 1, 1_000_000),
+      window: read.duration('LOGIN_FAILURE_WINDOW', '15m'),
+    },
     argon2: {
       memoryCost: read.integer('ARGON2_MEMORY_KIB', 19456, 1024, 4 * 1024 * 1024),
       timeCost: read.integer('ARGON2_TIME_COST', 2, 1, 100),

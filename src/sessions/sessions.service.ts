@@ -119,6 +119,17 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
       .getMany();
   }
 
+  countActive(userId: string): Promise<number> {
+    const now = new Date();
+    return this.sessions
+      .createQueryBuilder('s')
+      .where('s.userId = :userId', { userId })
+      .andWhere('s.revokedAt IS NULL')
+      .andWhere('s.expiresAt > :now', { now })
+      .andWhere('s.absoluteExpiresAt > :now', { now })
+      .getCount();
+  }
+
   /**
    * Records activity: slides `expiresAt` by the idle lifetime (never past the absolute limit).
    * Only an active session moves; `changes` may carry new data for the row.

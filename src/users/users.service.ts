@@ -7,7 +7,7 @@ import { TtlCache } from '../common/ttl-cache';
 import { isCommonPassword } from './common-passwords';
 import { RegisterDto } from './dto/register.dto';
 import { PasswordHasher } from './password-hasher';
-import { User } from './user.entity';
+import { Role, User } from './user.entity';
 
 /** How long another process's change to a user (a role, a disabled flag) can go unseen here. */
 export const USER_CACHE_TTL_MS = 5_000;
@@ -76,27 +76,63 @@ export class UsersService {
     this.cache.delete(id);
   }
 
-  /**
-   * The user whose username or email matches `login` and whose password is right, or null.
-   * Unknown users and disabled accounts cost one hash verification too, so the answer's
-   * timing tells nothing. An outdated hash is upgraded on success.
-   */
-  async verifyCredentials(login: string, password: string): Promise<User | null> {
+  /** The user whose username or email (case-insensitively) is `login`. */
+  findByLogin(login: string): Promise<User | null> {
     const normalized = login.trim().toLowerCase();
-    const user = await this.users.findOne({
+    return this.users.findOne({
       where: normalized.includes('@') ? { email: normalized } : { usernameNormalized: normalized },
     });
+  }
+
+  /**
+   * True when `user` exists, is enabled and `password` is theirs. Unknown users and disabled
+   * accounts cost one hash verification too, so the answer's timing tells nothing. An outdated
+   * hash is upgraded on success.
+   */
+  async checkPassword(user: User | null, password: string): Promise<boolean> {
     if (!user) {
       await this.hasher.verifyDummy(password);
-      return null;
+      return false;
     }
     const valid = await this.hasher.verify(user.passwordHash, password);
-    if (!valid || user.disabled) return null;
+    if (!valid || user.disabled) return false;
     if (this.hasher.needsRehash(user.passwordHash)) {
       user.passwordHash = await this.hasher.hash(password);
       await this.update(user.id, { passwordHash: user.passwordHash });
     }
-    return user;
+    return true;
+  }
+
+  /** A page of users, newest first, optionally those whose username or email contains `q`. */
+  async search(query: { q?: string; page: number; limit: number }): Promise<{ items: User[]; total: number }> {
+    const builder = this.users.createQueryBuilder('u');
+    if (query.q) {
+      const pattern = `%${query.q.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      builder.where("(u.usernameNormalized LIKE :pattern ESCAPE '\\' OR u.email LIKE :pattern ESCAPE '\\')", { pattern });
+    }
+    const [items, total] = await builder
+      .orderBy('u.createdAt', 'DESC')
+      .addOrderBy('u.id', 'DESC')
+      .skip((query.page - 1) * query.limit)
+      .take(query.limit)
+      .getManyAndCount();
+    return { items, total };
+  }
+
+  /** Enabled accounts with the admin role. */
+  countActiveAdmins(): Promise<number> {
+    return this.users
+      .createQueryBuilder('u')
+      .where('u.disabled = :disabled', { disabled: false })
+      .andWhere("(',' || u.roles || ',') LIKE :admin", { admin: '%,admin,%' })
+      .getCount();
+  }
+
+  /** Creates an account with the given roles (the CLI's create-admin), under the rules of registration. */
+  async create(input: RegisterDto, roles: Role[]): Promise<User> {
+    const user = await this.register(input);
+    await this.update(user.id, { roles });
+    return { ...user, roles };
   }
 
   async recordLogin(userId: string): Promise<void> {

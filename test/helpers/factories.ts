@@ -77,3 +77,17 @@ export async function tokenLogin(t: TestApp, user: TestUser, deviceName?: string
 export function bearer(token: string): [string, string] {
   return ['Authorization', `Bearer ${token}`];
 }
+
+/** A user with the admin role (promoted directly, as the CLI's create-admin would make one). */
+export async function createAdmin(t: TestApp): Promise<TestUser> {
+  const user = await createUser(t);
+  const { UsersService } = await import('../../src/users/users.service');
+  await t.app.get(UsersService).update(user.id, { roles: ['user', 'admin'] });
+  return user;
+}
+
+/** Waits until queued audit events are written (they are written after the response). */
+export async function flushAudit(t: TestApp): Promise<void> {
+  const { AuditService } = await import('../../src/audit/audit.service');
+  await t.app.get(AuditService).flush();
+}

@@ -1,6 +1,7 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import { AuthContext } from '../auth-context';
+import { clientInfo } from '../client-info';
 
 function authOf(context: ExecutionContext): AuthContext {
   const auth = context.switchToHttp().getRequest<Request>().auth;
@@ -13,3 +14,8 @@ export const CurrentUser = createParamDecorator((_data: unknown, context: Execut
 
 /** The whole principal: user, session row and how the caller authenticated. */
 export const CurrentAuth = createParamDecorator((_data: unknown, context: ExecutionContext) => authOf(context));
+
+/** Where the request came from (IP per TRUST_PROXY, user agent), for sessions and the audit log. */
+export const Client = createParamDecorator((_data: unknown, context: ExecutionContext) =>
+  clientInfo(context.switchToHttp().getRequest<Request>()),
+);

@@ -30,7 +30,7 @@ export class TokenController {
   @Post('refresh')
   @HttpCode(200)
   @ApiOkResponse({ type: TokenResponse })
-  refresh(@Body() body: RefreshRequestDto): Promise<TokenResponse> {
-    return this.tokens.refresh(body.refreshToken);
+  refresh(@Body() body: RefreshRequestDto, @Req() req: Request): Promise<TokenResponse> {
+    return this.tokens.refresh(body.refreshToken, clientInfo(req));
   }
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
+import { AuditService } from '../../audit/audit.service';
 import { AppError } from '../../common/app-error';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { hashSecret, newSecret } from '../../sessions/secret-hash';
@@ -44,6 +45,7 @@ export class TokenService {
     private readonly keys: SigningKeysService,
     private readonly sessions: SessionsService,
     private readonly users: UsersService,
+    private readonly audit: AuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -58,15 +60,16 @@ export class TokenService {
       client,
     });
     await this.users.recordLogin(user.id);
+    this.audit.record({ type: 'login_succeeded', userId: user.id, sessionId: session.id, client, detail: { method: 'jwt' } });
     return await this.pair(user, session, refreshToken);
   }
 
-  async refresh(refreshToken: string): Promise<TokenPair> {
+  async refresh(refreshToken: string, client: ClientInfo): Promise<TokenPair> {
     const presentedHash = hashSecret(refreshToken);
     const session = await this.sessions.findBySecretHash(presentedHash);
     if (!session || session.kind !== 'jwt') {
       const spent = await this.sessions.findSpentToken(presentedHash);
-      if (spent) await this.reuseDetected(spent.sessionId);
+      if (spent) await this.reuseDetected(spent.sessionId, client);
       throw new AppError('token_invalid', 'Unknown refresh token');
     }
     const state = this.sessions.stateOf(session);
@@ -78,12 +81,15 @@ export class TokenService {
     const nextToken = newSecret();
     const rotated = await this.sessions.rotateSecret(session, presentedHash, hashSecret(nextToken));
     // Another request spent this token a moment ago: one token, two users of it, so treat it as theft.
-    if (!rotated) await this.reuseDetected(session.id);
+    if (!rotated) await this.reuseDetected(session.id, client);
+    this.audit.record({ type: 'token_refreshed', userId: user.id, sessionId: session.id, client });
     return this.pair(user, rotated!, nextToken);
   }
 
-  private async reuseDetected(sessionId: string): Promise<never> {
+  private async reuseDetected(sessionId: string, client: ClientInfo): Promise<never> {
+    const session = await this.sessions.findById(sessionId);
     await this.sessions.revoke(sessionId, 'refresh_token_reused');
+    this.audit.record({ type: 'refresh_token_reused', userId: session?.userId, sessionId, client });
     throw new AppError(
       'refresh_token_reused',
       'This refresh token was already used; the session has been ended for safety. Sign in again',

@@ -1,0 +1,110 @@
+import request from 'supertest';
+import { bearer, createAdmin, createUser, flushAudit, signIn, tokenLogin } from './helpers/factories';
+import { startTestApp, TestApp } from './helpers/test-app';
+
+interface Event {
+  id: string;
+  type: string;
+  userId: string | null;
+  sessionId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  createdAt: string;
+  detail: Record<string, unknown>;
+}
+
+describe('audit log', () => {
+  let t: TestApp;
+  let adminToken: string;
+  beforeAll(async () => {
+    t = await startTestApp();
+    adminToken = (await tokenLogin(t, await createAdmin(t))).accessToken;
+  });
+  afterAll(() => t.close());
+
+  const eventsOf = async (userId: string, type?: string): Promise<Event[]> => {
+    await flushAudit(t);
+    const res = await request(t.server)
+      .get(`/admin/audit?userId=${userId}${type ? `&type=${type}` : ''}&limit=100`)
+      .set(...bearer(adminToken))
+      .expect(200);
+    return res.body.items as Event[];
+  };
+
+  it('records every kind of event with the right user, session, IP and user agent', async () => {
+    const user = await createUser(t);
+    const ua = 'AuditTest/2.0';
+
+    // login_failed, then login_succeeded (cookie) and logout
+    const browser = await signIn(t, user);
+    await request(t.server).post('/auth/token').set('User-Agent', ua).send({ username: user.username, password: 'wrong password!' });
+    const cookieSessionId = (await browser.agent.get('/auth/me').expect(200)).body.auth.sessionId;
+    await browser.agent.post('/auth/logout').set('X-CSRF-Token', browser.csrf).expect(204);
+
+    // login_succeeded (jwt), token_refreshed, refresh_token_reused
+    const phone = (await request(t.server).post('/auth/token').set('User-Agent', ua).send({ username: user.username, password: user.password }).expect(200)).body;
+    await request(t.server).post('/auth/token/refresh').set('User-Agent', ua).send({ refreshToken: phone.refreshToken }).expect(200);
+    await request(t.server).post('/auth/token/refresh').send({ refreshToken: phone.refreshToken }).expect(401);
+
+    // session_revoked (by the user) and password_changed
+    const a = await tokenLogin(t, user);
+    const b = await tokenLogin(t, user);
+    await request(t.server).delete(`/auth/sessions/${b.sessionId}`).set(...bearer(a.accessToken)).expect(204);
+    await request(t.server)
+      .post('/auth/password')
+      .set(...bearer(a.accessToken))
+      .send({ currentPassword: user.password, newPassword: 'an entirely new passphrase' })
+      .expect(204);
+
+    // roles_changed and user_disabled (by an admin)
+    await request(t.server).patch(`/admin/users/${user.id}`).set(...bearer(adminToken)).send({ roles: ['user', 'admin'] }).expect(200);
+    await request(t.server).patch(`/admin/users/${user.id}`).set(...bearer(adminToken)).send({ roles: ['user'], disabled: true }).expect(200);
+
+    const events = await eventsOf(user.id);
+    const types = events.map((e) => e.type);
+    for (const type of [
+      'login_failed',
+      'login_succeeded',
+      'logout',
+      'token_refreshed',
+      'refresh_token_reused',
+      'session_revoked',
+      'password_changed',
+      'roles_changed',
+      'user_disabled',
+    ]) {
+      expect(types).toContain(type);
+    }
+    // newest first
+    const times = events.map((e) => Date.parse(e.createdAt));
+    expect([...times].sort((x, y) => y - x)).toEqual(times);
+
+    const cookieLogin = events.find((e) => e.type === 'login_succeeded' && e.detail.method === 'session')!;
+    expect(cookieLogin).toMatchObject({ userId: user.id, sessionId: cookieSessionId, ip: expect.stringMatching(/127\.0\.0\.1/) });
+    expect(events.find((e) => e.type === 'logout')).toMatchObject({ sessionId: cookieSessionId });
+    expect(events.find((e) => e.type === 'login_failed')).toMatchObject({ userId: user.id, userAgent: ua, detail: { reason: 'wrong_password' } });
+    expect(events.find((e) => e.type === 'login_succeeded' && e.detail.method === 'jwt' && e.sessionId === phone.sessionId)).toMatchObject({ userAgent: ua });
+    expect(events.find((e) => e.type === 'token_refreshed')).toMatchObject({ sessionId: phone.sessionId, userAgent: ua });
+    expect(events.find((e) => e.type === 'refresh_token_reused')).toMatchObject({ sessionId: phone.sessionId });
+    expect(events.find((e) => e.type === 'session_revoked')).toMatchObject({ sessionId: b.sessionId, detail: { by: 'user' } });
+    expect(events.find((e) => e.type === 'password_changed')).toMatchObject({ sessionId: a.sessionId });
+    expect(events.filter((e) => e.type === 'roles_changed').map((e) => e.detail)).toContainEqual(
+      expect.objectContaining({ from: ['user'], to: ['user', 'admin'] }),
+    );
+    expect(JSON.stringify(events)).not.toMatch(/wrong password!|entirely new passphrase|refreshToken/);
+  });
+
+  it('filters by type, pages, and rejects an unknown type', async () => {
+    const user = await createUser(t);
+    for (let i = 0; i < 3; i++) await request(t.server).post('/auth/token').send({ username: user.username, password: `wrong-${i}-password` });
+    await flushAudit(t);
+    const page = await request(t.server)
+      .get(`/admin/audit?userId=${user.id}&type=login_failed&limit=2&page=2`)
+      .set(...bearer(adminToken))
+      .expect(200);
+    expect(page.body).toMatchObject({ total: 3, page: 2, limit: 2 });
+    expect(page.body.items).toHaveLength(1);
+    const bad = await request(t.server).get('/admin/audit?type=no_such_type').set(...bearer(adminToken)).expect(400);
+    expect(bad.body.code).toBe('validation_failed');
+  });
+});
