@@ -108,3 +108,18 @@ describe('audit log', () => {
     expect(bad.body.code).toBe('validation_failed');
   });
 });
+
+describe('audit log failures', () => {
+  it('never make the request they record fail', async () => {
+    const t = await startTestApp();
+    try {
+      const user = await createUser(t);
+      await t.db.query('DROP TABLE audit_events'); // every audit write from now on fails
+      await tokenLogin(t, user);
+      await request(t.server).post('/auth/token').send({ username: user.username, password: 'wrong password' }).expect(401);
+      await flushAudit(t); // logged, not thrown
+    } finally {
+      await t.close();
+    }
+  });
+});
