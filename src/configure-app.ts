@@ -13,6 +13,7 @@ import { APP_CONFIG, AppConfig } from './config/app-config';
 import { sessionCookieMaxAge } from './sessions/session-cookie-max-age';
 import { SessionsService } from './sessions/sessions.service';
 import { TypeormSessionStore } from './sessions/typeorm-session-store';
+import { WEB_ASSETS_DIR, WEB_VIEWS_DIR } from './web/project-root';
 
 export const SESSION_COOKIE = 'sid';
 export const BODY_LIMIT = '100kb';
@@ -52,6 +53,11 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.use(passport.session());
   app.use(middlewareErrorHandler);
   app.enableShutdownHooks();
+
+  // Server-rendered pages (src/web): handlebars templates and our own stylesheet, nothing external.
+  app.setBaseViewsDir(WEB_VIEWS_DIR);
+  app.setViewEngine('hbs');
+  app.useStaticAssets(WEB_ASSETS_DIR, { prefix: '/assets/', index: false, maxAge: '1h' });
 
   setUpOpenApi(app);
   return app;

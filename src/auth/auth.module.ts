@@ -43,6 +43,6 @@ import { SessionSerializer } from './session.serializer';
     LoginThrottleService,
     { provide: ATTEMPT_STORE, useFactory: () => new MemoryAttemptStore() },
   ],
-  exports: [CsrfService, SessionsModule, UsersModule, SigningKeysService, AccountService, BearerAuthenticator],
+  exports: [CsrfService, SessionsModule, UsersModule, SigningKeysService, AccountService, BearerAuthenticator, LoginService],
 })
 export class AuthModule {}

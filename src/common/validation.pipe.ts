@@ -12,7 +12,7 @@ export function createValidationPipe(): ValidationPipe {
   });
 }
 
-function flatten(errors: ValidationError[], prefix = ''): string[] {
+export function flatten(errors: ValidationError[], prefix = ''): string[] {
   return errors.flatMap((error) => {
     const path = prefix + error.property;
     const own = Object.values(error.constraints ?? {}).map((message) =>

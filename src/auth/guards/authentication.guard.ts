@@ -6,6 +6,7 @@ import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { SessionsService } from '../../sessions/sessions.service';
 import { User } from '../../users/user.entity';
 import { BearerAuthenticator } from '../bearer-authenticator';
+import { BROWSER_PAGE } from '../decorators/browser-page.decorator';
 import { IS_PUBLIC } from '../decorators/public.decorator';
 
 /**
@@ -23,15 +24,25 @@ export class AuthenticationGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
+    const targets = [context.getHandler(), context.getClass()];
     const http = context.switchToHttp();
     const req = http.getRequest<Request>();
+    if (this.reflector.getAllAndOverride<boolean>(BROWSER_PAGE, targets)) {
+      if (this.hasActiveCookieSession(req)) this.authenticateCookie(req);
+      return true;
+    }
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     if (req.headers.authorization !== undefined) {
       req.auth = await this.bearer.authenticate(req, http.getResponse<Response>());
     } else {
       this.authenticateCookie(req);
     }
     return true;
+  }
+
+  private hasActiveCookieSession(req: Request): boolean {
+    const user = req.user as User | undefined;
+    return req.cookieSession?.state === 'active' && !!user && req.cookieSession.row.userId === user.id;
   }
 
   private authenticateCookie(req: Request): void {

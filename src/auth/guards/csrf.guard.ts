@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { AppError } from '../../common/app-error';
 import { CSRF_FORM_FIELD, CsrfService } from '../csrf.service';
+import { BROWSER_PAGE } from '../decorators/browser-page.decorator';
 import { REQUIRE_CSRF } from '../decorators/require-csrf.decorator';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -22,9 +23,11 @@ export class CsrfGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const req = context.switchToHttp().getRequest<Request>();
     if (SAFE_METHODS.has(req.method)) return true;
+    const targets = [context.getHandler(), context.getClass()];
     const required =
       req.auth?.method === 'session' ||
-      this.reflector.getAllAndOverride<boolean>(REQUIRE_CSRF, [context.getHandler(), context.getClass()]);
+      this.reflector.getAllAndOverride<boolean>(REQUIRE_CSRF, targets) ||
+      this.reflector.getAllAndOverride<boolean>(BROWSER_PAGE, targets);
     if (!required) return true;
     if (!this.csrf.isValid(req)) {
       throw new AppError('csrf_invalid', 'Missing or invalid CSRF token: fetch one from GET /auth/csrf');

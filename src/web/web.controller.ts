@@ -1,0 +1,170 @@
+import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import type { Request, Response } from 'express';
+import { AccountService } from '../auth/account.service';
+import { clientInfo } from '../auth/client-info';
+import { CsrfService } from '../auth/csrf.service';
+import { BrowserPage } from '../auth/decorators/browser-page.decorator';
+import { ChangePasswordDto } from '../auth/dto/change-password.dto';
+import { LoginService } from '../auth/login.service';
+import { AppError } from '../common/app-error';
+import { flatten } from '../common/validation.pipe';
+import { RegisterDto } from '../users/dto/register.dto';
+import { UsersService } from '../users/users.service';
+import { toSessionView } from './session-view';
+import { safeNext } from './safe-next';
+import { ChangePasswordForm, SignInForm, SignUpForm } from './web-forms';
+
+/** Confirmations shown after a redirect, chosen by a fixed key (nothing from the URL is echoed). */
+const NOTICES: Record<string, string> = {
+  'session-ended': 'The session was ended.',
+  'others-ended': 'Every other session was ended.',
+  'password-changed': 'Your password was changed, and your other sessions were ended.',
+  'signed-out': 'You are signed out.',
+};
+
+/**
+ * The server-rendered pages for browser users. They use the same services as the JSON API;
+ * this controller only turns forms into service calls and results into pages or redirects.
+ */
+@ApiExcludeController()
+@BrowserPage()
+@Controller()
+export class WebController {
+  constructor(
+    private readonly logins: LoginService,
+    private readonly users: UsersService,
+    private readonly account: AccountService,
+    private readonly csrf: CsrfService,
+  ) {}
+
+  @Get()
+  home(@Res() res: Response): void {
+    res.redirect(302, '/account');
+  }
+
+  @Get('login')
+  signInPage(@Req() req: Request, @Res() res: Response, @Query('next') next?: string, @Query('done') done?: string): void {
+    if (req.auth) return res.redirect(303, safeNext(next));
+    this.render(req, res, 200, 'login', { title: 'Sign in', next: safeNext(next), notice: NOTICES[done ?? ''] });
+  }
+
+  @Post('login')
+  async signIn(@Body() form: SignInForm, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const next = safeNext(form.next);
+    const page = { title: 'Sign in', next, username: form.username ?? '' };
+    if (!form.username || !form.password) {
+      return this.render(req, res, 400, 'login', { ...page, error: 'Enter your username (or email) and your password.' });
+    }
+    try {
+      const user = await this.logins.authenticate(req, res);
+      await this.logins.logIn(req, user, form.rememberMe === 'on' || form.rememberMe === 'true');
+      res.redirect(303, next);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      if (error.code === 'too_many_attempts') {
+        const seconds = Number(error.headers['Retry-After']);
+        res.set('Retry-After', String(seconds));
+        const wait = seconds >= 90 ? `${Math.ceil(seconds / 60)} minutes` : `${seconds} seconds`;
+        return this.render(req, res, 429, 'login', { ...page, error: `Too many failed sign-in attempts. Try again in ${wait}.` });
+      }
+      if (error.code === 'invalid_credentials') {
+        return this.render(req, res, 401, 'login', { ...page, error: 'Invalid username or password.' });
+      }
+      throw error;
+    }
+  }
+
+  @Get('register')
+  signUpPage(@Req() req: Request, @Res() res: Response): void {
+    if (req.auth) return res.redirect(303, '/account');
+    this.render(req, res, 200, 'register', { title: 'Create an account' });
+  }
+
+  @Post('register')
+  async signUp(@Body() form: SignUpForm, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const page = { title: 'Create an account', username: form.username ?? '', email: form.email ?? '' };
+    const input = plainToInstance(RegisterDto, { username: form.username, email: form.email, password: form.password });
+    const problems = flatten(await validate(input));
+    if (problems.length > 0) return this.render(req, res, 400, 'register', { ...page, errors: problems });
+    try {
+      const user = await this.users.register(input);
+      await this.logins.logIn(req, user, false);
+      res.redirect(303, '/account');
+    } catch (error) {
+      if (error instanceof AppError && (error.code === 'account_exists' || error.code === 'password_too_common')) {
+        return this.render(req, res, error.status, 'register', { ...page, errors: [error.message] });
+      }
+      throw error;
+    }
+  }
+
+  @Get('account')
+  async accountPage(@Req() req: Request, @Res() res: Response, @Query('done') done?: string): Promise<void> {
+    if (!req.auth) return res.redirect(302, '/login?next=/account');
+    await this.renderAccount(req, res, 200, { notice: NOTICES[done ?? ''] });
+  }
+
+  @Post('account/sessions/end-others')
+  async endOtherSessions(@Req() req: Request, @Res() res: Response): Promise<void> {
+    if (!req.auth) return res.redirect(303, '/login?next=/account');
+    await this.account.endOtherSessions(req.auth, clientInfo(req));
+    res.redirect(303, '/account?done=others-ended');
+  }
+
+  @Post('account/sessions/:id/end')
+  async endSession(@Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    if (!req.auth) return res.redirect(303, '/login?next=/account');
+    if (id === req.auth.session.id) return this.signOut(req, res);
+    try {
+      await this.account.endSession(req.auth, id, clientInfo(req));
+    } catch (error) {
+      if (!(error instanceof AppError && error.code === 'not_found')) throw error;
+    }
+    res.redirect(303, '/account?done=session-ended');
+  }
+
+  @Post('account/password')
+  async changePassword(@Body() form: ChangePasswordForm, @Req() req: Request, @Res() res: Response): Promise<void> {
+    if (!req.auth) return res.redirect(303, '/login?next=/account');
+    const input = plainToInstance(ChangePasswordDto, { currentPassword: form.currentPassword, newPassword: form.newPassword });
+    const problems = flatten(await validate(input));
+    if (problems.length > 0) return this.renderAccount(req, res, 400, { passwordErrors: problems });
+    try {
+      await this.account.changePassword(req.auth, input.currentPassword, input.newPassword, clientInfo(req));
+      res.redirect(303, '/account?done=password-changed');
+    } catch (error) {
+      if (error instanceof AppError && (error.code === 'invalid_credentials' || error.code === 'password_too_common')) {
+        const message = error.code === 'invalid_credentials' ? 'Your current password is not right.' : error.message;
+        return this.renderAccount(req, res, error.status, { passwordErrors: [message] });
+      }
+      throw error;
+    }
+  }
+
+  @Post('logout')
+  async signOut(@Req() req: Request, @Res() res: Response): Promise<void> {
+    if (req.auth) await this.logins.logOut(req.auth, req, res);
+    res.redirect(303, '/login?done=signed-out');
+  }
+
+  private async renderAccount(req: Request, res: Response, status: number, extra: Record<string, unknown>): Promise<void> {
+    const auth = req.auth!;
+    const sessions = await this.account.activeSessions(auth.user.id);
+    this.render(req, res, status, 'account', {
+      title: 'Your account',
+      user: { username: auth.user.username, email: auth.user.email, roles: auth.user.roles.join(', ') },
+      sessions: sessions.map((session) => toSessionView(session, auth.session.id)),
+      hasOtherSessions: sessions.some((session) => session.id !== auth.session.id),
+      signedIn: true,
+      ...extra,
+    });
+  }
+
+  private render(req: Request, res: Response, status: number, view: string, locals: Record<string, unknown>): void {
+    res.set('Cache-Control', 'no-store');
+    res.status(status).render(view, { ...locals, csrfToken: this.csrf.token(req, res) });
+  }
+}
