@@ -1,6 +1,7 @@
 import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer, Reflector } from '@nestjs/core';
+import { BROWSER_PAGE } from '../src/auth/decorators/browser-page.decorator';
 import { IS_PUBLIC } from '../src/auth/decorators/public.decorator';
 import { REQUIRE_CSRF } from '../src/auth/decorators/require-csrf.decorator';
 import { ROLES } from '../src/auth/decorators/roles.decorator';
@@ -29,10 +30,15 @@ describe('route access declarations', () => {
           const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
           const path = ['', base, String(Reflect.getMetadata(PATH_METADATA, handler))].join('/').replace(/\/+/g, '/').replace(/(.)\/$/, '$1');
           const targets = [handler as () => void, controller];
-          const access = reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)
-            ? 'public'
-            : `roles:${(reflector.getAllAndOverride<string[]>(ROLES, targets) ?? ['any signed-in']).join('|')}`;
-          const csrf = reflector.getAllAndOverride<boolean>(REQUIRE_CSRF, targets) ? ' +csrf' : '';
+          const access = reflector.getAllAndOverride<boolean>(BROWSER_PAGE, targets)
+            ? 'page (cookie optional)'
+            : reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)
+              ? 'public'
+              : `roles:${(reflector.getAllAndOverride<string[]>(ROLES, targets) ?? ['any signed-in']).join('|')}`;
+          const csrf =
+            reflector.getAllAndOverride<boolean>(REQUIRE_CSRF, targets) || (reflector.getAllAndOverride<boolean>(BROWSER_PAGE, targets) && method !== 'GET')
+              ? ' +csrf'
+              : '';
           routes.push(`${method} ${path} ${access}${csrf}`);
         }
       }
@@ -45,7 +51,9 @@ describe('route access declarations', () => {
       'DELETE /admin/users/:id/sessions roles:admin',
       'DELETE /auth/sessions roles:any signed-in',
       'DELETE /auth/sessions/:id roles:any signed-in',
+      'GET / page (cookie optional)',
       'GET /.well-known/jwks.json public',
+      'GET /account page (cookie optional)',
       'GET /admin/audit roles:admin',
       'GET /admin/users roles:admin',
       'GET /admin/users/:id roles:admin',
@@ -54,13 +62,21 @@ describe('route access declarations', () => {
       'GET /auth/sessions roles:any signed-in',
       'GET /health/live public',
       'GET /health/ready public',
+      'GET /login page (cookie optional)',
+      'GET /register page (cookie optional)',
       'PATCH /admin/users/:id roles:admin',
+      'POST /account/password page (cookie optional) +csrf',
+      'POST /account/sessions/:id/end page (cookie optional) +csrf',
+      'POST /account/sessions/end-others page (cookie optional) +csrf',
       'POST /auth/login public +csrf',
       'POST /auth/logout roles:any signed-in',
       'POST /auth/password roles:any signed-in',
       'POST /auth/register public',
       'POST /auth/token public',
       'POST /auth/token/refresh public',
+      'POST /login page (cookie optional) +csrf',
+      'POST /logout page (cookie optional) +csrf',
+      'POST /register page (cookie optional) +csrf',
     ]);
   });
 });

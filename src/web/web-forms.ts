@@ -18,6 +18,8 @@ export class SignUpForm {
 }
 
 export class ChangePasswordForm {
+  /** Sent by the hidden field that tells password managers whose password changes; not used. */
+  @IsOptional() @IsString() @MaxLength(254) username?: string;
   @IsOptional() @IsString() @MaxLength(256) currentPassword?: string;
   @IsOptional() @IsString() @MaxLength(256) newPassword?: string;
 }
