@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { Session } from '../src/sessions/session.entity';
+import { SessionsService } from '../src/sessions/sessions.service';
 import { User } from '../src/users/user.entity';
 import { UsersService } from '../src/users/users.service';
 import { createUser, newBrowser, sessionCookie, setCookieLine, signIn, TestUser } from './helpers/factories';
@@ -15,6 +16,11 @@ describe('cookie sessions', () => {
   afterAll(() => t.close());
 
   const sessions = () => t.db.getRepository(Session);
+  /** Changes a row behind the app's back (as time passing would), then drops the app's cached copy. */
+  const changeSession = async (id: string, changes: Partial<Session>) => {
+    await sessions().update({ id }, changes);
+    t.app.get(SessionsService).evictFromCache(id);
+  };
   const me = (cookie: string) => request(t.server).get('/auth/me').set('Cookie', cookie);
 
   describe('POST /auth/login', () => {
@@ -219,7 +225,7 @@ describe('cookie sessions', () => {
     it('answers 401 session_expired once the idle expiry has passed', async () => {
       const { sid } = await signIn(t, user);
       const { sessionId } = (await me(sid).expect(200)).body.auth;
-      await sessions().update({ id: sessionId }, { expiresAt: new Date(Date.now() - 1000) });
+      await changeSession(sessionId, { expiresAt: new Date(Date.now() - 1000) });
       const res = await me(sid).expect(401);
       expect(res.body.code).toBe('session_expired');
     });
@@ -227,7 +233,7 @@ describe('cookie sessions', () => {
     it('ends even an active remember-me session at the absolute lifetime', async () => {
       const { sid } = await signIn(t, user, { rememberMe: true });
       const { sessionId } = (await me(sid).expect(200)).body.auth;
-      await sessions().update({ id: sessionId }, { absoluteExpiresAt: new Date(Date.now() - 1000), lastSeenAt: new Date(0) });
+      await changeSession(sessionId, { absoluteExpiresAt: new Date(Date.now() - 1000), lastSeenAt: new Date(0) });
       const res = await me(sid).expect(401);
       expect(res.body.code).toBe('session_expired');
       const row = await sessions().findOneByOrFail({ id: sessionId });
@@ -237,8 +243,7 @@ describe('cookie sessions', () => {
     it('deletes expired sessions when sweeping', async () => {
       const { sid } = await signIn(t, user);
       const { sessionId } = (await me(sid).expect(200)).body.auth;
-      await sessions().update({ id: sessionId }, { expiresAt: new Date(Date.now() - 1000) });
-      const { SessionsService } = await import('../src/sessions/sessions.service');
+      await changeSession(sessionId, { expiresAt: new Date(Date.now() - 1000) });
       expect(await t.app.get(SessionsService).sweepExpired()).toBeGreaterThanOrEqual(1);
       expect(await sessions().findOneBy({ id: sessionId })).toBeNull();
     });
@@ -258,7 +263,7 @@ describe('cookie sessions', () => {
 
       // A minute later (moved back in the table rather than waited for), the next request slides it.
       const minuteAgo = new Date(Date.now() - 61_000);
-      await sessions().update({ id: sessionId }, { lastSeenAt: minuteAgo, expiresAt: new Date(Date.now() + 1000) });
+      await changeSession(sessionId, { lastSeenAt: minuteAgo, expiresAt: new Date(Date.now() + 1000) });
       const slid = await me(sid).expect(200);
       const after = await sessions().findOneByOrFail({ id: sessionId });
       expect(after.lastSeenAt.getTime()).toBeGreaterThan(minuteAgo.getTime() + 60_000);

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, IsNull, LessThan, Not, Repository } from 'typeorm';
-import { TtlCache } from '../common/ttl-cache';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { SessionCache } from './session-cache';
 import { Session, SessionKind } from './session.entity';
 import { SpentRefreshToken } from './spent-refresh-token.entity';
 
@@ -29,7 +29,7 @@ export const SESSION_CACHE_TTL_MS = 5_000;
 @Injectable()
 export class SessionsService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(SessionsService.name);
-  private readonly cache = new TtlCache<string, Session>(SESSION_CACHE_TTL_MS);
+  private readonly cache = new SessionCache(SESSION_CACHE_TTL_MS);
   private sweepTimer?: NodeJS.Timeout;
 
   constructor(
@@ -86,16 +86,26 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     return session;
   }
 
-  findBySecretHash(secretHash: string): Promise<Session | null> {
-    return this.sessions.findOneBy({ secretHash });
+  /** The session whose secret (cookie session id or refresh token) has this hash; cached. */
+  async findBySecretHash(secretHash: string): Promise<Session | null> {
+    const cached = this.cache.getBySecretHash(secretHash);
+    if (cached) return cached;
+    const row = await this.sessions.findOneBy({ secretHash });
+    if (row) this.cache.set(row);
+    return row;
   }
 
-  /** The session row by its public id, from the in-process cache when it is there. */
+  /** Drops a row from the cache after a change made outside this service (a test, a manual fix). */
+  evictFromCache(id: string): void {
+    this.cache.evict(id);
+  }
+
+  /** The session row by its public id; cached. */
   async findById(id: string): Promise<Session | null> {
-    const cached = this.cache.get(id);
+    const cached = this.cache.getById(id);
     if (cached) return cached;
     const row = await this.sessions.findOneBy({ id });
-    if (row) this.cache.set(id, row);
+    if (row) this.cache.set(row);
     return row;
   }
 
@@ -142,7 +152,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
       { id: session.id, revokedAt: IsNull() },
       { ...changes, persistent, lastSeenAt: now, expiresAt },
     );
-    this.cache.delete(session.id);
+    this.cache.evict(session.id);
     Object.assign(session, changes, { persistent, lastSeenAt: now, expiresAt });
   }
 
@@ -170,7 +180,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
       await manager.insert(SpentRefreshToken, { tokenHash: oldHash, sessionId: session.id, spentAt: now });
       return true;
     });
-    this.cache.delete(session.id);
+    this.cache.evict(session.id);
     return rotated ? Object.assign(session, { secretHash: newHash, lastSeenAt: now, expiresAt }) : null;
   }
 
@@ -181,7 +191,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
   /** Ends one session: both transports stop accepting it on their next request. */
   async revoke(id: string, reason: RevokeReason): Promise<boolean> {
     const result = await this.sessions.update({ id, revokedAt: IsNull() }, { revokedAt: new Date(), revokedReason: reason });
-    this.cache.delete(id);
+    this.cache.evict(id);
     return result.affected === 1;
   }
 
@@ -194,14 +204,14 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     const ids = rows.map((row) => row.id);
     if (ids.length > 0) {
       await this.sessions.update({ id: In(ids), revokedAt: IsNull() }, { revokedAt: new Date(), revokedReason: reason });
-      for (const id of ids) this.cache.delete(id);
+      for (const id of ids) this.cache.evict(id);
     }
     return ids;
   }
 
   async delete(id: string): Promise<void> {
     await this.sessions.delete({ id });
-    this.cache.delete(id);
+    this.cache.evict(id);
   }
 
   async deleteBySecretHash(secretHash: string): Promise<void> {
@@ -220,7 +230,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
       const batch = ids.slice(i, i + 500);
       await this.spentTokens.delete({ sessionId: In(batch) });
       await this.sessions.delete({ id: In(batch) });
-      for (const id of batch) this.cache.delete(id);
+      for (const id of batch) this.cache.evict(id);
     }
     return ids.length;
   }
