@@ -12,6 +12,7 @@ import { errorBody } from './common/error-body';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { sessionCookieMaxAge } from './sessions/session-cookie-max-age';
 import { SessionsService } from './sessions/sessions.service';
+import { SigningKeysService } from './auth/jwt/signing-keys.service';
 import { TypeormSessionStore } from './sessions/typeorm-session-store';
 import { WEB_ASSETS_DIR, WEB_VIEWS_DIR } from './web/project-root';
 
@@ -61,6 +62,12 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
 
   setUpOpenApi(app);
   return app;
+}
+
+/** Initializes the configured app (migrations, keys) and checks that it can serve. */
+export async function initApp(app: NestExpressApplication): Promise<void> {
+  await app.init();
+  app.get(SigningKeysService).assertReadyToSign();
 }
 
 function setUpOpenApi(app: NestExpressApplication): void {

@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
-import { configureApp } from './configure-app';
+import { configureApp, initApp } from './configure-app';
 import { ConfigError, loadConfig } from './config/load-config';
 
 async function bootstrap(): Promise<void> {
@@ -22,6 +22,13 @@ async function bootstrap(): Promise<void> {
     logger: logLevels(config.logLevel),
   });
   configureApp(app);
+  try {
+    await initApp(app);
+  } catch (error) {
+    new Logger('authkit').error(error instanceof Error ? error.message : String(error));
+    await app.close();
+    process.exit(1);
+  }
   await app.listen(config.port, config.host);
   new Logger('authkit').log(`Listening on http://localhost:${config.port} (${config.env}, ${config.database.type})`);
 }

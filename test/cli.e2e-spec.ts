@@ -4,7 +4,8 @@ import request from 'supertest';
 import { KEY_RELOAD_INTERVAL_MS } from '../src/auth/jwt/signing-keys.service';
 import { bearer, createUser, tokenLogin } from './helpers/factories';
 import { decodeJwt } from './helpers/jwt-forgery';
-import { startTestApp, TestApp } from './helpers/test-app';
+import { onPostgres, postgresUrlFor } from './helpers/postgres';
+import { newDataDir, startTestApp, TestApp } from './helpers/test-app';
 
 const run = promisify(execFile);
 
@@ -85,5 +86,21 @@ describe('production start-up', () => {
     await expect(startTestApp({ NODE_ENV: 'production', SESSION_SECRET: 'k3v9Qm2x8LrT5wYz1NcB7hJd4Fg6Sp0aUe-prod' })).rejects.toThrow(
       /rotate-keys/,
     );
+  });
+
+  it('starts once the CLI has made the first key in a fresh database', async () => {
+    const dataDir = newDataDir();
+    const database: Record<string, string> = onPostgres ? { DATABASE_URL: await postgresUrlFor(dataDir) } : {};
+    const env = { NODE_ENV: 'production', SESSION_SECRET: 'k3v9Qm2x8LrT5wYz1NcB7hJd4Fg6Sp0aUe-prod', DATA_DIR: dataDir, ...database };
+    const { stdout } = await cli({ env } as unknown as TestApp, ['rotate-keys']);
+    const kid = /New signing key (\S+) is active/.exec(stdout)?.[1];
+    expect(kid).toBeDefined();
+    const t = await startTestApp(env, dataDir);
+    try {
+      const jwks = await request(t.server).get('/.well-known/jwks.json').expect(200);
+      expect(jwks.body.keys).toEqual([expect.objectContaining({ kid })]);
+    } finally {
+      await t.close();
+    }
   });
 });

@@ -8,7 +8,7 @@ import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import { AppConfig } from '../../src/config/app-config';
 import { loadConfig } from '../../src/config/load-config';
-import { configureApp } from '../../src/configure-app';
+import { configureApp, initApp } from '../../src/configure-app';
 import { onPostgres, postgresUrlFor } from './postgres';
 
 const TEST_SECRET = randomBytes(32).toString('base64url');
@@ -44,7 +44,12 @@ export async function startTestApp(env: Record<string, string> = {}, dataDir = n
     abortOnError: false,
   });
   configureApp(app);
-  await app.init();
+  try {
+    await initApp(app);
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
   return {
     app,
     server: app.getHttpServer(),

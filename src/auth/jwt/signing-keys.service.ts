@@ -38,14 +38,20 @@ export class SigningKeysService implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     await this.reload();
-    if (this.activeKey()) return;
-    if (this.config.env === 'production') {
-      throw new Error(
-        `No ${this.config.jwt.algorithm} signing key in the database: create one with "npm run cli -- rotate-keys" before starting in production`,
-      );
-    }
+    if (this.activeKey() || this.config.env === 'production') return;
     this.logger.warn(`No ${this.config.jwt.algorithm} signing key yet: generated one (development only)`);
     await this.rotate();
+  }
+
+  /**
+   * The server refuses to start without a key (production never generates one by itself). Not
+   * checked at module init, so that the CLI, which makes the first key, can start without one.
+   */
+  assertReadyToSign(): void {
+    if (this.activeKey()) return;
+    throw new Error(
+      `No ${this.config.jwt.algorithm} signing key in the database: create one with "npm run cli -- rotate-keys" before starting in production`,
+    );
   }
 
   /** The key new tokens are signed with (re-read when another process may have rotated). */
