@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { ErrorCode } from './common/app-error';
 import { errorBody } from './common/error-body';
 import { APP_CONFIG, AppConfig } from './config/app-config';
+import { cookieSessions } from './sessions/cookie-session.middleware';
 import { sessionCookieMaxAge } from './sessions/session-cookie-max-age';
 import { SessionsService } from './sessions/sessions.service';
 import { SigningKeysService } from './auth/jwt/signing-keys.service';
@@ -37,21 +38,23 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT }));
   app.use(cookieParser());
-  app.use(sessionCookieMaxAge(SESSION_COOKIE));
   app.use(
-    session({
-      name: SESSION_COOKIE,
-      secret: config.sessionSecret,
-      store: new TypeormSessionStore(app.get(SessionsService)),
-      genid: () => randomBytes(32).toString('base64url'),
-      resave: false,
-      saveUninitialized: false,
-      rolling: false,
-      cookie: { httpOnly: true, sameSite: 'lax', path: '/', secure: config.cookieSecure },
-    }),
+    cookieSessions(app.getHttpAdapter().getInstance(), SESSION_COOKIE, [
+      sessionCookieMaxAge(SESSION_COOKIE),
+      session({
+        name: SESSION_COOKIE,
+        secret: config.sessionSecret,
+        store: new TypeormSessionStore(app.get(SessionsService)),
+        genid: () => randomBytes(32).toString('base64url'),
+        resave: false,
+        saveUninitialized: false,
+        rolling: false,
+        cookie: { httpOnly: true, sameSite: 'lax', path: '/', secure: config.cookieSecure },
+      }),
+      // passport.initialize() is not needed since passport 0.6 (authenticate() sets req.logIn up).
+      passport.session(),
+    ]),
   );
-  app.use(passport.initialize());
-  app.use(passport.session());
   app.use(middlewareErrorHandler);
   app.enableShutdownHooks();
 

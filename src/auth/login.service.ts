@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import passport from 'passport';
 import { AuditService } from '../audit/audit.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { startSession } from '../sessions/cookie-session.middleware';
 import { SessionsService } from '../sessions/sessions.service';
 import { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
@@ -41,7 +42,8 @@ export class LoginService {
    * Starts the cookie session: passport regenerates the session id (no id from before the login
    * stays valid), stores the user id, and "remember me" turns the cookie persistent.
    */
-  async logIn(req: Request, user: User, rememberMe: boolean): Promise<void> {
+  async logIn(req: Request, res: Response, user: User, rememberMe: boolean): Promise<void> {
+    await startSession(req, res);
     await new Promise<void>((resolve, reject) => req.logIn(user, (error) => (error ? reject(error) : resolve())));
     if (rememberMe) {
       req.session.cookie.maxAge = this.config.session.rememberMeTtl * 1000;

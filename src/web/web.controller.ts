@@ -60,7 +60,7 @@ export class WebController {
     }
     try {
       const user = await this.logins.authenticate(req, res);
-      await this.logins.logIn(req, user, form.rememberMe === 'on' || form.rememberMe === 'true');
+      await this.logins.logIn(req, res, user, form.rememberMe === 'on' || form.rememberMe === 'true');
       res.redirect(303, next);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
@@ -91,7 +91,7 @@ export class WebController {
     if (problems.length > 0) return this.render(req, res, 400, 'register', { ...page, errors: problems });
     try {
       const user = await this.users.register(input);
-      await this.logins.logIn(req, user, false);
+      await this.logins.logIn(req, res, user, false);
       res.redirect(303, '/account');
     } catch (error) {
       if (error instanceof AppError && (error.code === 'account_exists' || error.code === 'password_too_common')) {
