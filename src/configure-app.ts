@@ -1,7 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import cookieParser from 'cookie-parser';
 import express, { NextFunction, Request, Response } from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
@@ -37,7 +36,6 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   );
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT }));
-  app.use(cookieParser());
   app.use(
     cookieSessions(app.getHttpAdapter().getInstance(), SESSION_COOKIE, [
       sessionCookieMaxAge(SESSION_COOKIE),

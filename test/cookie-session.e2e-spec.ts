@@ -23,6 +23,23 @@ describe('cookie sessions', () => {
   };
   const me = (cookie: string) => request(t.server).get('/auth/me').set('Cookie', cookie);
 
+  describe('GET /auth/csrf', () => {
+    it('replaces a stale or tampered CSRF cookie with a working one instead of failing', async () => {
+      for (const stale of ['authkit.csrf=garbage', 'authkit.csrf=0123456789abcdef%7Cdeadbeef']) {
+        const res = await request(t.server).get('/auth/csrf').set('Cookie', stale).expect(200);
+        const fresh = setCookieLine(res.headers['set-cookie'], 'authkit.csrf')!.split(';')[0];
+        expect(fresh).not.toBe(stale);
+        await request(t.server)
+          .post('/auth/login')
+          .set('Cookie', fresh)
+          .set('X-CSRF-Token', res.body.csrfToken)
+          .send({ username: user.username, password: user.password })
+          .expect(200);
+        await request(t.server).get('/login').set('Cookie', stale).expect(200);
+      }
+    });
+  });
+
   describe('POST /auth/login', () => {
     it('answers a wrong password and an unknown user with the same 401 invalid_credentials', async () => {
       const browser = await newBrowser(t);

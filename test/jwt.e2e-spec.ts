@@ -325,11 +325,13 @@ describe('JWT clients with short lifetimes', () => {
     }
   });
 
-  it('answers an expired access token signed by the current key with 401 token_expired', async () => {
+  it('answers an expired access token signed by the current key with 401 token_expired, even one accepted before', async () => {
     const t = await startTestApp({ ACCESS_TOKEN_TTL: '1s' });
     try {
       const user = await createUser(t);
       const tokens = await tokenLogin(t, user);
+      // Used while valid first, so its verified signature is remembered: expiry must still apply.
+      await request(t.server).get('/auth/me').set(...bearer(tokens.accessToken)).expect(200);
       await new Promise((resolve) => setTimeout(resolve, 2100));
       const res = await request(t.server).get('/auth/me').set(...bearer(tokens.accessToken)).expect(401);
       expect(res.body.code).toBe('token_expired');

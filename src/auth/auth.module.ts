@@ -16,6 +16,7 @@ import { SigningKey } from './jwt/signing-key.entity';
 import { SigningKeysService } from './jwt/signing-keys.service';
 import { TokenController } from './jwt/token.controller';
 import { TokenService } from './jwt/token.service';
+import { VerifiedTokenCache } from './jwt/verified-token-cache';
 import { LocalStrategy } from './local.strategy';
 import { LoginService } from './login.service';
 import { MySessionsController } from './my-sessions.controller';
@@ -41,6 +42,7 @@ import { SessionSerializer } from './session.serializer';
     AccountService,
     BearerAuthenticator,
     LoginThrottleService,
+    { provide: VerifiedTokenCache, useFactory: () => new VerifiedTokenCache() },
     { provide: ATTEMPT_STORE, useFactory: () => new MemoryAttemptStore() },
   ],
   exports: [CsrfService, SessionsModule, UsersModule, SigningKeysService, AccountService, BearerAuthenticator, LoginService],

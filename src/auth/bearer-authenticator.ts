@@ -5,12 +5,20 @@ import { AppError } from '../common/app-error';
 import { AuthContext } from './auth-context';
 import { JwtStrategy } from './jwt/jwt.strategy';
 
-/** Runs the passport-jwt strategy on a request and turns its verdict into an AuthContext or an AppError. */
+/**
+ * Runs the passport-jwt strategy on a request and turns its verdict into an AuthContext or an
+ * AppError. A token whose signature passport-jwt verified before is not verified again until it
+ * expires (see VerifiedTokenCache); its session and user are checked on every request.
+ */
 @Injectable()
 export class BearerAuthenticator {
   constructor(private readonly jwtStrategy: JwtStrategy) {}
 
-  authenticate(req: Request, res: Response): Promise<AuthContext> {
+  async authenticate(req: Request, res: Response): Promise<AuthContext> {
+    return (await this.jwtStrategy.authorizeVerified(req)) ?? (await this.verify(req, res));
+  }
+
+  private verify(req: Request, res: Response): Promise<AuthContext> {
     return new Promise((resolve, reject) => {
       // This app's own strategy (see LoginService.authenticate for why not the name 'jwt').
       const authenticator = passport.authenticate(

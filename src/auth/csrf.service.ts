@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import cookieParser from 'cookie-parser';
 import { doubleCsrf, DoubleCsrfUtilities } from 'csrf-csrf';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 
@@ -34,14 +35,34 @@ export class CsrfService {
     });
   }
 
-  /** The caller's token, reusing the one its cookie already holds when that is valid. */
+  /**
+   * The caller's token, reusing the one its cookie already holds when that is valid; a stale or
+   * tampered cookie (a changed SESSION_SECRET, say) is replaced rather than refused, or the
+   * visitor, who cannot clear an HttpOnly cookie, could never get a working token again.
+   */
   token(req: Request, res: Response): string {
-    return this.csrf.generateCsrfToken(req, res, { overwrite: false, validateOnReuse: true });
+    parseCookies(req, res);
+    try {
+      return this.csrf.generateCsrfToken(req, res, { overwrite: false, validateOnReuse: true });
+    } catch {
+      return this.csrf.generateCsrfToken(req, res, { overwrite: true });
+    }
   }
 
   isValid(req: Request): boolean {
+    parseCookies(req);
     return this.csrf.validateRequest(req);
   }
+}
+
+const cookieParserMiddleware = cookieParser();
+
+/**
+ * Fills `req.cookies`, which only csrf-csrf reads, on the few requests that check or issue a
+ * token, instead of parsing every request's cookies up front (express-session parses its own).
+ */
+function parseCookies(req: Request, res?: Response): void {
+  if (req.cookies === undefined) cookieParserMiddleware(req, res as Response, () => undefined);
 }
 
 function tokenFromRequest(req: Request): string | undefined {

@@ -56,7 +56,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       memoryCost: read.integer('ARGON2_MEMORY_KIB', 19456, 1024, 4 * 1024 * 1024),
       timeCost: read.integer('ARGON2_TIME_COST', 2, 1, 100),
       parallelism: read.integer('ARGON2_PARALLELISM', 1, 1, 16),
-      maxConcurrent: read.integer('ARGON2_MAX_CONCURRENT', Math.max(1, availableParallelism() - 1), 1, 256),
+      maxConcurrent: read.integer('ARGON2_MAX_CONCURRENT', availableParallelism(), 1, 256),
     },
     logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'], production ? 'log' : 'log'),
   };

@@ -82,7 +82,8 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
       ip: truncate(input.client.ip, 64),
       deviceName: truncate(input.client.deviceName ?? null, 100),
     });
-    await this.sessions.insert(session);
+    // updateEntity(false): every column is set here, so TypeORM need not read the row back.
+    await this.sessions.createQueryBuilder().insert().values(session).updateEntity(false).execute();
     return session;
   }
 

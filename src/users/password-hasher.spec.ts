@@ -1,11 +1,21 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { AppConfig } from '../config/app-config';
 import { isCommonPassword } from './common-passwords';
 import { PasswordHasher } from './password-hasher';
 
-const config = { argon2: { memoryCost: 19456, timeCost: 2, parallelism: 1, maxConcurrent: 1 } } as AppConfig;
+const config = { argon2: { memoryCost: 19456, timeCost: 2, parallelism: 1, maxConcurrent: 2 } } as AppConfig;
+
+/** The nice value of each thread of this process, from /proc (Linux). */
+function threadNiceValues(): number[] {
+  return readdirSync('/proc/self/task').map((tid) => {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  });
+}
 
 describe('PasswordHasher', () => {
   const hasher = new PasswordHasher(config);
+  afterAll(() => hasher.onModuleDestroy());
 
   it('hashes with argon2id and the configured parameters, and verifies', async () => {
     const hash = await hasher.hash('correct horse battery');
@@ -19,6 +29,12 @@ describe('PasswordHasher', () => {
     expect(hasher.needsRehash('$argon2id$v=19$m=8192,t=1,p=1$c2FsdHNhbHQ$aGFzaA')).toBe(true);
     expect(hasher.needsRehash('$argon2i$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA')).toBe(true);
     expect(hasher.needsRehash('pbkdf2_sha256$...')).toBe(true);
+  });
+
+  it('hashes in maxConcurrent threads at the lowest CPU priority, never on the event loop', async () => {
+    await Promise.all([hasher.hash('one password here'), hasher.hash('another password')]);
+    expect(threadNiceValues().filter((nice) => nice === 19)).toHaveLength(config.argon2.maxConcurrent);
+    expect(readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ')[16]).toBe('0'); // the main thread keeps its priority
   });
 
   it('treats a malformed stored hash as a mismatch, not an error', async () => {

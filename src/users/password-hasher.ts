@@ -1,31 +1,47 @@
-import { Algorithm, hash, verify } from '@node-rs/argon2';
+import { Algorithm } from '@node-rs/argon2';
 import { randomBytes } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { join } from 'node:path';
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Piscina } from 'piscina';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { Semaphore } from '../common/semaphore';
+
+/** How much lower than the event loop's the hashing threads' CPU priority is (19: the lowest). */
+export const HASHING_NICE_INCREMENT = 19;
+
+type Argon2Task = { op: 'hash'; password: string; options: object } | { op: 'verify'; hash: string; password: string };
 
 /**
- * argon2id hashing (OWASP parameters by default). Hashes run on libuv's thread pool, never on the
- * event loop, and at most `maxConcurrent` at once, so that a flood of logins leaves a core for
- * the requests that do not hash.
+ * argon2id hashing (OWASP parameters by default). Hashes run in a pool of worker threads, at most
+ * `maxConcurrent` at once (one per core by default), at the lowest CPU priority: a flood of logins
+ * gets every idle cycle, but whenever a request is waiting the kernel runs the event loop first,
+ * so hashing never starves the requests that do not hash.
  */
 @Injectable()
-export class PasswordHasher {
-  private readonly slots: Semaphore;
+export class PasswordHasher implements OnModuleDestroy {
+  private readonly pool: Piscina<Argon2Task, string | boolean>;
   private dummyHash?: Promise<string>;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
-    this.slots = new Semaphore(config.argon2.maxConcurrent);
+    const threads = config.argon2.maxConcurrent;
+    this.pool = new Piscina({
+      filename: join(__dirname, 'argon2.worker.js'),
+      minThreads: threads,
+      maxThreads: threads,
+      concurrentTasksPerWorker: 1,
+      idleTimeout: 60_000,
+      niceIncrement: HASHING_NICE_INCREMENT,
+    });
   }
 
-  hash(password: string): Promise<string> {
+  async hash(password: string): Promise<string> {
     const { memoryCost, timeCost, parallelism } = this.config.argon2;
-    return this.slots.run(() => hash(password, { algorithm: Algorithm.Argon2id, memoryCost, timeCost, parallelism }));
+    const options = { algorithm: Algorithm.Argon2id, memoryCost, timeCost, parallelism };
+    return (await this.pool.run({ op: 'hash', password, options })) as string;
   }
 
   async verify(passwordHash: string, password: string): Promise<boolean> {
     try {
-      return await this.slots.run(() => verify(passwordHash, password));
+      return (await this.pool.run({ op: 'verify', hash: passwordHash, password })) as boolean;
     } catch {
       return false; // a malformed stored hash never matches
     }
@@ -43,5 +59,9 @@ export class PasswordHasher {
     const match = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$/.exec(passwordHash);
     if (!match) return true;
     return Number(match[1]) !== memoryCost || Number(match[2]) !== timeCost || Number(match[3]) !== parallelism;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.pool.destroy();
   }
 }
