@@ -24,8 +24,8 @@ declare module 'express-session' {
   }
 }
 
-const LOOKUP = Symbol('lookup');
-type StoredData = SessionData & { [LOOKUP]?: CookieSessionLookup };
+/** What `get` found, for `createSession` (a WeakMap: a property added and deleted would slow the object down). */
+const lookups = new WeakMap<SessionData, CookieSessionLookup>();
 
 /**
  * express-session's store on the `sessions` table (kind `cookie`). Rows are keyed by the SHA-256
@@ -42,17 +42,16 @@ export class TypeormSessionStore extends Store {
     this.sessions.findBySecretHash(hashSecret(sid)).then((row) => {
       if (!row || row.kind !== 'cookie' || row.data === null) return callback(null, null);
       const state = this.sessions.stateOf(row);
-      const data = JSON.parse(row.data) as StoredData;
-      const stored: StoredData = state === 'active' ? data : { cookie: data.cookie };
-      stored[LOOKUP] = { state, row };
+      const data = JSON.parse(row.data) as SessionData;
+      const stored: SessionData = state === 'active' ? data : ({ cookie: data.cookie } as SessionData);
+      lookups.set(stored, { state, row });
       callback(null, stored);
     }, callback);
   }
 
   /** express-session hands us the request here: move the looked-up row onto it. */
   override createSession(req: Request, data: SessionData): never {
-    const lookup = (data as StoredData)[LOOKUP];
-    delete (data as StoredData)[LOOKUP];
+    const lookup = lookups.get(data);
     if (lookup) req.cookieSession = lookup;
     return super.createSession(req, data) as never;
   }

@@ -1,0 +1,225 @@
+/**
+ * `npm run bench`: authkit's request path against a baseline measured in the same run.
+ *
+ * Starts the built app as a separate process (production mode, fresh SQLite file), seeds users
+ * and sessions, drives it with autocannon from other processes, prints a table and writes
+ * bench/results.json. Flags: --connections, --duration, --warmup (seconds), --runs, --users,
+ * --sessions (the large session table), --port. See README.md, "Performance".
+ */
+import { verifySync } from '@node-rs/argon2';
+import Database from 'better-sqlite3';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { LoadRequest, LoadResult, LoadSpec } from './load';
+import { mean, printTable, printTargets, round, RunRow, ScenarioResult, summarize, TargetResult, writeResults } from './report';
+import { BenchServer } from './server';
+import { BENCH_PASSWORD, Seeder } from './seed';
+
+const { values: flags } = parseArgs({
+  options: {
+    connections: { type: 'string', default: '16' },
+    duration: { type: 'string', default: '5' },
+    warmup: { type: 'string', default: '1' },
+    runs: { type: 'string', default: '2' },
+    users: { type: 'string', default: '200' },
+    sessions: { type: 'string', default: '1000000' },
+    port: { type: 'string', default: '4310' },
+  },
+});
+const options = {
+  connections: positive('connections'),
+  duration: positive('duration'),
+  warmup: Number(flags.warmup),
+  runs: Math.max(2, positive('runs')),
+  users: positive('users'),
+  sessions: positive('sessions'),
+  port: positive('port'),
+};
+/** Signed-in clients the authenticated scenarios rotate through. */
+const CLIENTS = 20;
+const SMALL_SESSION_TABLE = 1_000;
+/** The latency probe: a steady, modest rate of GET /auth/me, far below what the server can take. */
+const PROBE = { connections: 2, rate: 200 };
+
+function positive(name: keyof typeof flags): number {
+  const value = Number(flags[name]);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
+  return value;
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'authkit-bench-'));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: String(options.port),
+    DATA_DIR: dataDir,
+    DATABASE_URL: '',
+    SESSION_SECRET: randomBytes(32).toString('base64url'),
+    COOKIE_SECURE: 'false', // plain HTTP on loopback; nothing else differs from production
+    LOG_LEVEL: 'warn',
+  };
+  console.log(`authkit benchmark: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, Node ${process.version}`);
+  console.log(`options: ${JSON.stringify(options)}\n`);
+
+  const server = await BenchServer.start(env, options.port);
+  const seeder = new Seeder(server.url, join(dataDir, 'authkit.sqlite'));
+  try {
+    const usernames = await seeder.createUsers(options.users);
+    const clients = await seeder.signIn(usernames.slice(0, CLIENTS));
+    seeder.fillSessions(SMALL_SESSION_TABLE);
+
+    const get = (path: string, headers?: Record<string, string>): LoadRequest => ({ method: 'GET', path, headers });
+    const baselineRequests = [get('/health/live')];
+    const bearerRequests = clients.bearerHeaders.map((headers) => get('/auth/me', headers));
+    const cookieRequests = clients.cookieHeaders.map((headers) => get('/auth/me', headers));
+
+    // 1–3, then 6 at 1,000 rows: rounds of baseline and the authenticated scenarios, each
+    // ratio against the baseline of its own round.
+    const baseline: RunRow[] = [];
+    const bearer: RunRow[] = [];
+    const cookieSmall: RunRow[] = [];
+    for (let round = 0; round < options.runs; round++) {
+      const base = await measure(server.url, baselineRequests);
+      baseline.push({ ...base, ratio: 1 });
+      bearer.push(relative(await measure(server.url, bearerRequests), base));
+      cookieSmall.push(relative(await measure(server.url, cookieRequests), base));
+    }
+    const smallRows = seeder.sessionCount();
+    const smallRss = server.rssMiB();
+
+    // 6: the same cookie scenario with a million rows in the sessions table.
+    console.log(`filling the sessions table to ${options.sessions.toLocaleString('en')} rows…`);
+    seeder.fillSessions(options.sessions);
+    const cookieLarge: RunRow[] = [];
+    for (let round = 0; round < options.runs; round++) {
+      const base = await measure(server.url, baselineRequests);
+      baseline.push({ ...base, ratio: 1 });
+      cookieLarge.push(relative(await measure(server.url, cookieRequests), base));
+    }
+    const largeRows = seeder.sessionCount();
+    const largeRss = server.rssMiB();
+
+    // 4 and 5: a login storm on POST /auth/token, with a latency probe on GET /auth/me beside it.
+    const hashing = measureHashing(join(dataDir, 'authkit.sqlite'));
+    const loginRequests: LoadRequest[] = usernames.map((username) => ({
+      method: 'POST',
+      path: '/auth/token',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password: BENCH_PASSWORD }),
+    }));
+    const probeIdle: RunRow[] = [];
+    const probeStorm: RunRow[] = [];
+    const logins: RunRow[] = [];
+    const baselineRps = mean(baseline.map((run) => run.rps));
+    for (let round = 0; round < options.runs; round++) {
+      const idle = await measure(server.url, bearerRequests, PROBE);
+      probeIdle.push(relative(idle, { rps: baselineRps }));
+      const [storm, probe] = await Promise.all([
+        measure(server.url, loginRequests),
+        measure(server.url, bearerRequests, PROBE),
+      ]);
+      logins.push(relative(storm, { rps: baselineRps }));
+      probeStorm.push(relative(probe, { rps: baselineRps }));
+    }
+
+    const scenarios: ScenarioResult[] = [
+      summarize('1. baseline GET /health/live', baseline),
+      summarize('2. GET /auth/me, bearer', bearer),
+      summarize(`3. GET /auth/me, cookie (${smallRows.toLocaleString('en')} sessions)`, cookieSmall, { sessionRows: smallRows, rssMiB: smallRss }),
+      summarize('4. POST /auth/token, login storm', logins, {
+        ceiling: round(hashing.ceiling),
+        oneHashMs: round(hashing.oneHashMs),
+        ofCeiling: round(mean(logins.map((run) => run.rps)) / hashing.ceiling, 3),
+      }),
+      summarize(`5a. GET /auth/me at ${PROBE.rate}/s, idle`, probeIdle),
+      summarize(`5b. GET /auth/me at ${PROBE.rate}/s, during the storm`, probeStorm),
+      summarize(`6. GET /auth/me, cookie (${largeRows.toLocaleString('en')} sessions)`, cookieLarge, { sessionRows: largeRows, rssMiB: largeRss }),
+    ];
+    const [, bearerResult, small, login, idle, storm, large] = scenarios;
+    const stormP99 = storm.p99 / idle.p99;
+    const targets: TargetResult[] = [
+      { target: 'bearer /auth/me ≥ 0.70 × baseline', measured: `${bearerResult.ratio.toFixed(2)} ×`, holds: bearerResult.ratio >= 0.7 },
+      { target: 'cookie /auth/me ≥ 0.60 × baseline', measured: `${small.ratio.toFixed(2)} ×`, holds: small.ratio >= 0.6 },
+      {
+        target: 'storm: /auth/me p99 ≤ 3 × idle p99, logins ≥ 0.6 × hashing ceiling',
+        measured: `p99 ${storm.p99} ms vs ${idle.p99} ms idle (${stormP99.toFixed(2)} ×); ${login.rps} logins/s of a ${login.ceiling}/s ceiling (${Number(login.ofCeiling).toFixed(2)} ×)`,
+        holds: stormP99 <= 3 && Number(login.ofCeiling) >= 0.6,
+      },
+      {
+        target: `${largeRows.toLocaleString('en')} sessions: cookie /auth/me within 10 % of ${smallRows.toLocaleString('en')}`,
+        measured: `${large.rps} vs ${small.rps} req/s (${(large.rps / small.rps).toFixed(2)} ×); RSS ${largeRss} MiB vs ${smallRss} MiB`,
+        holds: large.rps >= 0.9 * small.rps,
+      },
+    ];
+
+    console.log('');
+    printTable(scenarios);
+    console.log(`\nhashing ceiling: ${availableParallelism()} cores ÷ ${hashing.oneHashMs.toFixed(1)} ms per argon2id verification = ${hashing.ceiling.toFixed(1)} logins/s`);
+    console.log(`server RSS: ${smallRss} MiB with ${smallRows.toLocaleString('en')} sessions, ${largeRss} MiB with ${largeRows.toLocaleString('en')}`);
+    printTargets(targets);
+    const failures = scenarios.flatMap((scenario) => scenario.runs.filter((run) => run.failed > 0).map(() => scenario.name));
+    if (failures.length > 0) console.log(`\nWARNING: failed requests in ${[...new Set(failures)].join(', ')} (see results.json statusCounts)`);
+
+    writeResults(resolve('bench/results.json'), {
+      date: new Date().toISOString(),
+      machine: { cpu: cpus()[0]?.model, cores: availableParallelism(), node: process.version },
+      options,
+      hashing,
+      scenarios,
+      targets,
+    });
+    console.log('\nwritten to bench/results.json');
+  } finally {
+    seeder.close();
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function measure(url: string, requests: LoadRequest[], probe?: { connections: number; rate: number }): Promise<LoadResult> {
+  const spec: LoadSpec = {
+    url,
+    requests,
+    connections: probe?.connections ?? options.connections,
+    durationSeconds: options.duration,
+    warmupSeconds: options.warmup,
+    overallRate: probe?.rate,
+  };
+  return new Promise((resolvePromise, reject) => {
+    execFile(process.execPath, [join(__dirname, 'load.js'), JSON.stringify(spec)], { maxBuffer: 1 << 20 }, (error, stdout) =>
+      error ? reject(error) : resolvePromise(JSON.parse(stdout) as LoadResult),
+    );
+  });
+}
+
+function relative(result: LoadResult, base: { rps: number }): RunRow {
+  return { ...result, ratio: result.rps / base.rps };
+}
+
+/** The time of one argon2id verification of a real stored hash, and what the cores could do at most. */
+function measureHashing(databasePath: string): { oneHashMs: number; cores: number; ceiling: number } {
+  const db = new Database(databasePath, { readonly: true });
+  const { passwordHash } = db.prepare(`SELECT "passwordHash" FROM users WHERE username = 'bench0'`).get() as { passwordHash: string };
+  db.close();
+  verifySync(passwordHash, BENCH_PASSWORD);
+  const times: number[] = [];
+  for (let i = 0; i < 9; i++) {
+    const start = process.hrtime.bigint();
+    verifySync(passwordHash, BENCH_PASSWORD);
+    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  const oneHashMs = times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+  const cores = availableParallelism();
+  return { oneHashMs, cores, ceiling: (cores * 1000) / oneHashMs };
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
