@@ -24,6 +24,8 @@ export class SessionSerializer extends PassportSerializer implements OnModuleIni
   }
 
   deserializeUser(id: string, done: (err: unknown, user?: User | false) => void): void {
+    const cached = this.users.cachedById(id); // synchronous when cached: no promise on the hot path
+    if (cached) return done(null, cached.disabled ? false : cached);
     this.users.findById(id).then((user) => done(null, user && !user.disabled ? user : false), done);
   }
 

@@ -87,6 +87,11 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     return session;
   }
 
+  /** The cached row for this secret hash, if any: lets the per-request path skip a promise. */
+  cachedBySecretHash(secretHash: string): Session | undefined {
+    return this.cache.getBySecretHash(secretHash);
+  }
+
   /** The session whose secret (cookie session id or refresh token) has this hash; cached. */
   async findBySecretHash(secretHash: string): Promise<Session | null> {
     const cached = this.cache.getBySecretHash(secretHash);

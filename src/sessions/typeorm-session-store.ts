@@ -24,8 +24,6 @@ declare module 'express-session' {
   }
 }
 
-/** What `get` found, for `createSession` (a WeakMap: a property added and deleted would slow the object down). */
-const lookups = new WeakMap<SessionData, CookieSessionLookup>();
 
 /**
  * express-session's store on the `sessions` table (kind `cookie`). Rows are keyed by the SHA-256
@@ -34,25 +32,38 @@ const lookups = new WeakMap<SessionData, CookieSessionLookup>();
  * request remembers why (`req.cookieSession.state`), so the guard can answer `session_expired`.
  */
 export class TypeormSessionStore extends Store {
+  /**
+   * What `get` found, for `createSession`: express-session calls that synchronously from the
+   * callback `get` answers with, so one field carries it (checked by identity, failing closed).
+   */
+  private handover?: { data: SessionData; lookup: CookieSessionLookup };
+
   constructor(private readonly sessions: SessionsService) {
     super();
   }
 
+  /** Answers synchronously when the row is cached (most requests), from the database otherwise. */
   override get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): void {
-    this.sessions.findBySecretHash(hashSecret(sid)).then((row) => {
-      if (!row || row.kind !== 'cookie' || row.data === null) return callback(null, null);
-      const state = this.sessions.stateOf(row);
-      const data = JSON.parse(row.data) as SessionData;
-      const stored: SessionData = state === 'active' ? data : ({ cookie: data.cookie } as SessionData);
-      lookups.set(stored, { state, row });
-      callback(null, stored);
-    }, callback);
+    const secretHash = hashSecret(sid);
+    const cached = this.sessions.cachedBySecretHash(secretHash);
+    if (cached) return this.answer(cached, callback);
+    this.sessions.findBySecretHash(secretHash).then((row) => this.answer(row, callback), callback);
+  }
+
+  private answer(row: Session | null, callback: (err: unknown, session?: SessionData | null) => void): void {
+    if (!row || row.kind !== 'cookie' || row.data === null) return callback(null, null);
+    const state = this.sessions.stateOf(row);
+    const data = JSON.parse(row.data) as SessionData; // a fresh copy: express-session and passport change it
+    const stored: SessionData = state === 'active' ? data : ({ cookie: data.cookie } as SessionData);
+    this.handover = { data: stored, lookup: { state, row } };
+    callback(null, stored);
   }
 
   /** express-session hands us the request here: move the looked-up row onto it. */
   override createSession(req: Request, data: SessionData): never {
-    const lookup = lookups.get(data);
-    if (lookup) req.cookieSession = lookup;
+    const handover = this.handover;
+    this.handover = undefined;
+    if (handover?.data === data) req.cookieSession = handover.lookup;
     return super.createSession(req, data) as never;
   }
 

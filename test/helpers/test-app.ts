@@ -9,6 +9,7 @@ import { AppModule } from '../../src/app.module';
 import { AppConfig } from '../../src/config/app-config';
 import { loadConfig } from '../../src/config/load-config';
 import { configureApp, initApp } from '../../src/configure-app';
+import { AuthkitExpressAdapter } from '../../src/express-adapter';
 import { onPostgres, postgresUrlFor } from './postgres';
 
 const TEST_SECRET = randomBytes(32).toString('base64url');
@@ -38,7 +39,7 @@ export async function startTestApp(env: Record<string, string> = {}, dataDir = n
   const database: Record<string, string> = onPostgres ? { DATABASE_URL: await postgresUrlFor(dataDir) } : {};
   const fullEnv = { NODE_ENV: 'test', DATA_DIR: dataDir, LOG_LEVEL: 'error', SESSION_SECRET: TEST_SECRET, ...database, ...env };
   const config = loadConfig(fullEnv);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), new AuthkitExpressAdapter(), {
     bodyParser: false,
     logger: ['fatal', 'error'],
     abortOnError: false,
