@@ -4,6 +4,7 @@
  * runs an optional warm-up then the measured run with autocannon, prints a LoadResult (JSON).
  */
 import autocannon from 'autocannon';
+import { probe } from './probe';
 
 export interface LoadRequest {
   method: 'GET' | 'POST';
@@ -18,7 +19,7 @@ export interface LoadSpec {
   connections: number;
   durationSeconds: number;
   warmupSeconds: number;
-  /** Requests per second for all connections together (a latency probe); unlimited when absent. */
+  /** A latency probe at this many requests per second (see probe.ts); autocannon at full load when absent. */
   overallRate?: number;
 }
 
@@ -36,7 +37,6 @@ function run(spec: LoadSpec, durationSeconds: number): Promise<autocannon.Result
     url: spec.url,
     connections: spec.connections,
     duration: durationSeconds,
-    overallRate: spec.overallRate,
     requests: spec.requests,
     timeout: 30,
   });
@@ -44,6 +44,12 @@ function run(spec: LoadSpec, durationSeconds: number): Promise<autocannon.Result
 
 async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2]) as LoadSpec;
+  if (spec.overallRate !== undefined) {
+    if (spec.warmupSeconds > 0) await probe(spec.url, spec.requests, spec.overallRate, spec.connections, spec.warmupSeconds);
+    const result = await probe(spec.url, spec.requests, spec.overallRate, spec.connections, spec.durationSeconds);
+    process.stdout.write(JSON.stringify(result));
+    return;
+  }
   if (spec.warmupSeconds > 0) await run(spec, spec.warmupSeconds);
   const result = await run(spec, spec.durationSeconds);
   const ok = result['2xx'];

@@ -92,14 +92,15 @@ const logger = new Logger('HTTP');
 /** Errors raised by middleware (body parsing, the session store) in the JSON shape of API.md. */
 function middlewareErrorHandler(error: unknown, _req: Request, res: Response, next: NextFunction): void {
   if (res.headersSent) return next(error);
-  const type = (error as { type?: string }).type;
+  const { type, status } = error as { type?: string; status?: number };
   let code: ErrorCode = 'internal_error';
   let message = 'Internal server error';
   if (type === 'entity.parse.failed') [code, message] = ['invalid_json', 'The request body is not valid JSON'];
   else if (type === 'entity.too.large') [code, message] = ['payload_too_large', `The request body is larger than ${BODY_LIMIT}`];
-  else if (type === 'encoding.unsupported' || type === 'charset.unsupported')
+  else if (type === 'parameters.too.many' || status === 413) [code, message] = ['payload_too_large', 'The request body has too many fields'];
+  else if (type === 'encoding.unsupported' || type === 'charset.unsupported' || status === 415)
     [code, message] = ['unsupported_media_type', 'Unsupported body encoding'];
-  else if ((error as { status?: number }).status === 400) [code, message] = ['validation_failed', 'Malformed request'];
+  else if (status !== undefined && status >= 400 && status < 500) [code, message] = ['validation_failed', 'Malformed request'];
   else logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
   const body = errorBody(code, message);
   res.status(body.statusCode).json(body);

@@ -1,6 +1,8 @@
 import request from 'supertest';
 import { User } from '../src/users/user.entity';
+import { WAL_CHECKPOINT_INTERVAL_MS, WalCheckpointer } from '../src/database/wal-checkpointer';
 import { createUser, newBrowser, signIn } from './helpers/factories';
+import { onPostgres } from './helpers/postgres';
 import { startTestApp, TestApp } from './helpers/test-app';
 
 describe('errors, headers and operations', () => {
@@ -25,6 +27,22 @@ describe('errors, headers and operations', () => {
       .send({ username: 'big', email: 'big@example.com', password: 'x'.repeat(101 * 1024) })
       .expect(413);
     expect(res.body).toEqual({ statusCode: 413, error: 'Payload Too Large', message: expect.any(String), code: 'payload_too_large' });
+  });
+
+  it('answers a form with more fields than the parser takes with 413, not 500', async () => {
+    const body = Array.from({ length: 1500 }, (_, i) => `f${i}=1`).join('&');
+    const res = await request(t.server).post('/login').type('form').send(body).expect(413);
+    expect(res.body.code).toBe('payload_too_large');
+  });
+
+  (onPostgres ? it.skip : it)('checkpoints the SQLite WAL in its own thread, not in request commits', async () => {
+    const [{ wal_autocheckpoint }] = await t.db.query('PRAGMA wal_autocheckpoint');
+    expect(wal_autocheckpoint).toBe(0);
+    await createUser(t);
+    const checkpointer = t.app.get(WalCheckpointer);
+    await new Promise((resolve) => setTimeout(resolve, WAL_CHECKPOINT_INTERVAL_MS * 2.5));
+    expect(checkpointer.lastResult).toMatchObject({ busy: 0 });
+    expect(checkpointer.lastResult!.checkpointed).toBe(checkpointer.lastResult!.log);
   });
 
   it('answers an unknown route with the JSON error shape', async () => {

@@ -74,12 +74,13 @@ export class AuthController {
   @ApiBearerAuth()
   @ApiOkResponse({ type: MeResponse })
   me(@CurrentAuth() auth: AuthContext): MeResponse {
-    const info: AuthInfo = {
+    const response = toUserResponse(auth.user) as MeResponse; // a fresh object: completed in place, not copied
+    response.auth = {
       method: auth.method,
       sessionId: auth.session.id,
       persistent: auth.session.persistent,
       expiresAt: auth.session.expiresAt.toISOString(),
-    };
-    return { ...toUserResponse(auth.user), auth: info };
+    } satisfies AuthInfo;
+    return response;
   }
 }

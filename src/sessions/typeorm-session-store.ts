@@ -30,6 +30,10 @@ declare module 'express-session' {
  * of the session id, never the id itself. Only signed-in sessions are stored: an anonymous
  * session is never written. A revoked or expired row comes back as an empty session, and the
  * request remembers why (`req.cookieSession.state`), so the guard can answer `session_expired`.
+ *
+ * No `touch`: activity is written by the authentication guard at most once per
+ * SESSION_TOUCH_INTERVAL (a save), and without a `touch` express-session skips the check (one
+ * more hash of the session) it makes on every request to decide whether to call it.
  */
 export class TypeormSessionStore extends Store {
   /**
@@ -73,11 +77,6 @@ export class TypeormSessionStore extends Store {
 
   override destroy(sid: string, callback?: (err?: unknown) => void): void {
     this.sessions.deleteBySecretHash(hashSecret(sid)).then(() => callback?.(), (error: unknown) => callback?.(error));
-  }
-
-  /** Activity is written by the authentication guard at most once a minute, not on every request. */
-  override touch(_sid: string, _session: SessionData, callback?: () => void): void {
-    callback?.();
   }
 
   private async save(sid: string, session: SessionData): Promise<void> {
