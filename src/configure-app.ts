@@ -34,6 +34,10 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
       contentSecurityPolicy: { directives: { upgradeInsecureRequests: config.cookieSecure ? [] : null } },
     }),
   );
+  app.useStaticAssets(WEB_ASSETS_DIR, { prefix: '/assets/', index: false, maxAge: '1h' });
+  // Answers carry tokens, session facts and personal data: never stored by a browser or a proxy
+  // unless a route says otherwise (the JWKS; the stylesheet, served just above).
+  app.use(noStore);
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT }));
   app.use(
@@ -56,10 +60,9 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.use(middlewareErrorHandler);
   app.enableShutdownHooks();
 
-  // Server-rendered pages (src/web): handlebars templates and our own stylesheet, nothing external.
+  // Server-rendered pages (src/web): handlebars templates; our own stylesheet is served above.
   app.setBaseViewsDir(WEB_VIEWS_DIR);
   app.setViewEngine('hbs');
-  app.useStaticAssets(WEB_ASSETS_DIR, { prefix: '/assets/', index: false, maxAge: '1h' });
 
   setUpOpenApi(app);
   return app;
@@ -82,12 +85,18 @@ function setUpOpenApi(app: NestExpressApplication): void {
           'sid cookie need the X-CSRF-Token header (from GET /auth/csrf).',
       )
       .addCookieAuth(SESSION_COOKIE)
+      .addBearerAuth()
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }
 
 const logger = new Logger('HTTP');
+
+function noStore(_req: Request, res: Response, next: NextFunction): void {
+  res.setHeader('Cache-Control', 'no-store');
+  next();
+}
 
 /** Errors raised by middleware (body parsing, the session store) in the JSON shape of API.md. */
 function middlewareErrorHandler(error: unknown, _req: Request, res: Response, next: NextFunction): void {

@@ -177,9 +177,16 @@ describe('admin API', () => {
     });
 
     it('rejects bad paging with 400 validation_failed', async () => {
-      for (const query of ['page=0', 'limit=101', 'limit=abc', 'page=-1', 'unknown=1']) {
+      for (const query of ['page=0', 'limit=101', 'limit=abc', 'page=-1', 'unknown=1', 'page=1e18', 'page=1&page=2', 'q=a%00b']) {
         expectCode(await asAdmin('get', `/admin/users?${query}`), 400, 'validation_failed');
       }
+      expectCode(await asAdmin('get', '/admin/users/%00'), 400, 'validation_failed');
+    });
+
+    it('treats blank query parameters as not given, as in API.md\'s template', async () => {
+      const users = await asAdmin('get', '/admin/users?page=&limit=&q=').expect(200);
+      expect(users.body.page).toBe(1);
+      await asAdmin('get', '/admin/audit?userId=&type=&page=&limit=').expect(200);
     });
 
     it('reports lastLoginAt and the count of active sessions', async () => {

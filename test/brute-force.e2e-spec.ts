@@ -32,6 +32,14 @@ describe('brute-force limits', () => {
     await flushAudit(t);
   });
 
+  it('counts guesses made in parallel: a burst of 12 gets at most 5 password checks', async () => {
+    const user = await createUser(t);
+    const statuses = (await Promise.all(Array.from({ length: 12 }, () => token(user.username, 'not the password')))).map((res) => res.status);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(5);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(7);
+    await token(user.username, user.password).expect(429);
+  });
+
   it('leaves other accounts alone', async () => {
     const victim = await createUser(t);
     const bystander = await createUser(t);

@@ -45,6 +45,22 @@ describe('errors, headers and operations', () => {
     expect(checkpointer.lastResult!.checkpointed).toBe(checkpointer.lastResult!.log);
   });
 
+  it('marks answers no-store, except the public keys and the stylesheet', async () => {
+    const user = await createUser(t);
+    const token = await request(t.server).post('/auth/token').send({ username: user.username, password: user.password }).expect(200);
+    expect(token.headers['cache-control']).toBe('no-store');
+    const me = await request(t.server).get('/auth/me').set('Authorization', `Bearer ${token.body.accessToken}`).expect(200);
+    expect(me.headers['cache-control']).toBe('no-store');
+    expect((await request(t.server).get('/auth/csrf').expect(200)).headers['cache-control']).toBe('no-store');
+    expect((await request(t.server).get('/.well-known/jwks.json').expect(200)).headers['cache-control']).toMatch(/public, max-age=\d+/);
+    expect((await request(t.server).get('/assets/authkit.css').expect(200)).headers['cache-control']).toMatch(/max-age=3600/);
+  });
+
+  it('declares both ways to authenticate in the OpenAPI document', async () => {
+    const doc = (await request(t.server).get('/docs-json').expect(200)).body;
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['bearer', 'cookie']);
+  });
+
   it('answers an unknown route with the JSON error shape', async () => {
     const res = await request(t.server).get('/no/such/route').expect(404);
     expect(res.body).toEqual({ statusCode: 404, error: 'Not Found', message: expect.any(String), code: 'not_found' });

@@ -5,16 +5,29 @@ import { AUDIT_EVENT_TYPES, AuditEventType } from '../audit/audit-event.entity';
 import { ROLES, Role } from '../users/user.entity';
 import { UserResponse } from '../users/user.response';
 
+/** `?page=&type=` (a form or API.md's template left blank) means "not given", not an invalid value. */
+function emptyAsAbsent({ value }: { value: unknown }): unknown {
+  return value === '' ? undefined : value;
+}
+
+function emptyAs(fallback: number) {
+  // The raw value: @Type(() => Number) has already turned '' into 0.
+  return ({ obj, key, value }: { obj: Record<string, unknown>; key: string; value: unknown }): unknown => (obj[key] === '' ? fallback : value);
+}
+
 export class PageQuery {
-  @ApiPropertyOptional({ default: 1, minimum: 1 })
+  @ApiPropertyOptional({ default: 1, minimum: 1, maximum: 1_000_000 })
   @IsOptional()
+  @Transform(emptyAs(1))
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(1_000_000)
   page = 1;
 
   @ApiPropertyOptional({ default: 20, minimum: 1, maximum: 100 })
   @IsOptional()
+  @Transform(emptyAs(20))
   @Type(() => Number)
   @IsInt()
   @Min(1)
@@ -33,11 +46,13 @@ export class ListUsersQuery extends PageQuery {
 export class AuditQueryDto extends PageQuery {
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
+  @Transform(emptyAsAbsent)
   @IsUUID()
   userId?: string;
 
   @ApiPropertyOptional({ enum: AUDIT_EVENT_TYPES })
   @IsOptional()
+  @Transform(emptyAsAbsent)
   @IsIn(AUDIT_EVENT_TYPES)
   type?: AuditEventType;
 }

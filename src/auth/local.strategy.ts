@@ -30,14 +30,17 @@ export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
     const user = await this.users.findByLogin(login);
     // Counted per account when there is one (so username and email share a count), else per name tried.
     const accountKey = user ? `user:${user.id}` : `login:${login.trim().toLowerCase()}`;
-    await this.throttle.assertAllowed(accountKey, ip);
-
-    if (await this.users.checkPassword(user, password)) {
-      await this.throttle.recordSuccess(accountKey);
-      return user!;
+    const release = await this.throttle.begin(accountKey, ip);
+    let accountLocked: boolean;
+    try {
+      if (await this.users.checkPassword(user, password)) {
+        await this.throttle.recordSuccess(accountKey);
+        return user!;
+      }
+      ({ accountLocked } = await this.throttle.recordFailure(accountKey, ip));
+    } finally {
+      release();
     }
-
-    const { accountLocked } = await this.throttle.recordFailure(accountKey, ip);
     const reason = !user ? 'unknown_user' : user.disabled ? 'account_disabled' : 'wrong_password';
     this.audit.record({ type: 'login_failed', userId: user?.id, client, detail: { login: login.slice(0, 254), reason } });
     if (accountLocked) this.audit.record({ type: 'locked_out', userId: user?.id, client, detail: { login: login.slice(0, 254) } });

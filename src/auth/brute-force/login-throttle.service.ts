@@ -15,17 +15,47 @@ export class LoginThrottleService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** 429 too_many_attempts (with Retry-After) while the account or the IP is locked. */
-  async assertAllowed(accountKey: string, ip: string): Promise<void> {
+  /** Password checks under way, per counter key: they count against the limits until they end. */
+  private readonly inFlight = new Map<string, number>();
+
+  /**
+   * 429 too_many_attempts (with Retry-After) while the account or the IP is locked, counting the
+   * attempts still being checked: otherwise a burst of parallel guesses would all pass the check
+   * before the first failure is recorded. Holds a place until the returned `release` is called
+   * (after recordFailure or recordSuccess).
+   */
+  async begin(accountKey: string, ip: string): Promise<() => void> {
+    const keys = [`account:${accountKey}`, `ip:${ip}`];
+    const [account, address] = await Promise.all(keys.map((key) => this.store.get(key)));
+    // From here to the reservation nothing awaits, so two requests cannot both take the last place.
     const { maxFailures, ipMaxFailures } = this.config.loginLimits;
-    const [account, address] = await Promise.all([this.store.get(`account:${accountKey}`), this.store.get(`ip:${ip}`)]);
-    const blocking = [locked(account, maxFailures), locked(address, ipMaxFailures)].filter((c): c is AttemptCount => !!c);
-    if (blocking.length === 0) return;
-    const resetAt = Math.max(...blocking.map((count) => count.resetAt));
-    const seconds = Math.max(1, Math.ceil((resetAt - Date.now()) / 1000));
-    throw new AppError('too_many_attempts', `Too many failed sign-in attempts; try again in ${seconds} seconds`, {
-      'Retry-After': String(seconds),
-    });
+    const now = Date.now();
+    const blocking = [this.blocking(keys[0], account, maxFailures, now), this.blocking(keys[1], address, ipMaxFailures, now)];
+    const resetAts = blocking.filter((resetAt): resetAt is number => resetAt !== undefined);
+    if (resetAts.length > 0) {
+      const seconds = Math.max(1, Math.ceil((Math.max(...resetAts) - now) / 1000));
+      throw new AppError('too_many_attempts', `Too many failed sign-in attempts; try again in ${seconds} seconds`, {
+        'Retry-After': String(seconds),
+      });
+    }
+    for (const key of keys) this.inFlight.set(key, (this.inFlight.get(key) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      for (const key of keys) {
+        const left = (this.inFlight.get(key) ?? 1) - 1;
+        if (left > 0) this.inFlight.set(key, left);
+        else this.inFlight.delete(key);
+      }
+    };
+  }
+
+  /** When the lock on this counter ends, if the failures so far plus those in flight reach the limit. */
+  private blocking(key: string, count: AttemptCount | undefined, max: number, now: number): number | undefined {
+    const recorded = count && count.resetAt > now ? count.count : 0;
+    if (recorded + (this.inFlight.get(key) ?? 0) < max) return undefined;
+    return recorded >= max ? count!.resetAt : now + 1000; // only in flight: they end within seconds
   }
 
   /** Counts a failure; answers whether this one locked the account. */
@@ -41,8 +71,4 @@ export class LoginThrottleService {
   async recordSuccess(accountKey: string): Promise<void> {
     await this.store.reset(`account:${accountKey}`);
   }
-}
-
-function locked(count: AttemptCount | undefined, max: number): AttemptCount | undefined {
-  return count && count.count >= max && count.resetAt > Date.now() ? count : undefined;
 }

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import { IsEmail, IsString, Length, Matches, MaxLength } from 'class-validator';
 
 export class RegisterDto {
@@ -9,6 +10,8 @@ export class RegisterDto {
   username!: string;
 
   @ApiProperty({ example: 'ada@example.com', description: 'Unique case-insensitively; stored lower-cased' })
+  // Checked as stored: lower-casing can lengthen a string ('İ' becomes two characters).
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
   @IsString()
   @MaxLength(254)
   @IsEmail({}, { message: 'email must be a valid email address' })
