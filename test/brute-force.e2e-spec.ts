@@ -40,6 +40,12 @@ describe('brute-force limits', () => {
     await token(user.username, user.password).expect(429);
   });
 
+  it('lets one account sign in on several devices at once', async () => {
+    const user = await createUser(t);
+    const statuses = (await Promise.all(Array.from({ length: 8 }, () => token(user.username, user.password)))).map((res) => res.status);
+    expect(statuses).toEqual(Array(8).fill(200));
+  });
+
   it('leaves other accounts alone', async () => {
     const victim = await createUser(t);
     const bystander = await createUser(t);

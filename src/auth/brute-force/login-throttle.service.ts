@@ -15,47 +15,62 @@ export class LoginThrottleService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Password checks under way, per counter key: they count against the limits until they end. */
-  private readonly inFlight = new Map<string, number>();
+  /** Per account, the end of the password checks queued so far (see begin). */
+  private readonly accountQueues = new Map<string, Promise<void>>();
+  /** Password checks under way per client IP: they count against the IP's limit until they end. */
+  private readonly ipInFlight = new Map<string, number>();
 
   /**
-   * 429 too_many_attempts (with Retry-After) while the account or the IP is locked, counting the
-   * attempts still being checked: otherwise a burst of parallel guesses would all pass the check
-   * before the first failure is recorded. Holds a place until the returned `release` is called
-   * (after recordFailure or recordSuccess).
+   * 429 too_many_attempts (with Retry-After) while the account or the IP is locked. Otherwise a
+   * burst of parallel guesses would all pass this check before the first failure is recorded, so
+   * the checks of one account take turns (a user signing in on two devices at once waits a
+   * moment; a guesser gets no more tries than the limit), and the checks under way from one IP
+   * count against its limit. Holds the place until the returned `release` is called, after
+   * recordFailure or recordSuccess.
    */
   async begin(accountKey: string, ip: string): Promise<() => void> {
-    const keys = [`account:${accountKey}`, `ip:${ip}`];
-    const [account, address] = await Promise.all(keys.map((key) => this.store.get(key)));
-    // From here to the reservation nothing awaits, so two requests cannot both take the last place.
-    const { maxFailures, ipMaxFailures } = this.config.loginLimits;
-    const now = Date.now();
-    const blocking = [this.blocking(keys[0], account, maxFailures, now), this.blocking(keys[1], address, ipMaxFailures, now)];
-    const resetAts = blocking.filter((resetAt): resetAt is number => resetAt !== undefined);
-    if (resetAts.length > 0) {
-      const seconds = Math.max(1, Math.ceil((Math.max(...resetAts) - now) / 1000));
-      throw new AppError('too_many_attempts', `Too many failed sign-in attempts; try again in ${seconds} seconds`, {
-        'Retry-After': String(seconds),
-      });
+    const unlockAccount = await this.takeTurn(accountKey);
+    try {
+      const [account, address] = await Promise.all([this.store.get(`account:${accountKey}`), this.store.get(`ip:${ip}`)]);
+      // From here to the reservation nothing awaits, so two requests cannot both take the IP's last place.
+      const { maxFailures, ipMaxFailures } = this.config.loginLimits;
+      const now = Date.now();
+      const resetAts = [blockedUntil(account, 0, maxFailures, now), blockedUntil(address, this.ipInFlight.get(ip) ?? 0, ipMaxFailures, now)];
+      const blocking = resetAts.filter((resetAt): resetAt is number => resetAt !== undefined);
+      if (blocking.length > 0) {
+        const seconds = Math.max(1, Math.ceil((Math.max(...blocking) - now) / 1000));
+        throw new AppError('too_many_attempts', `Too many failed sign-in attempts; try again in ${seconds} seconds`, {
+          'Retry-After': String(seconds),
+        });
+      }
+    } catch (error) {
+      unlockAccount();
+      throw error;
     }
-    for (const key of keys) this.inFlight.set(key, (this.inFlight.get(key) ?? 0) + 1);
+    this.ipInFlight.set(ip, (this.ipInFlight.get(ip) ?? 0) + 1);
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      for (const key of keys) {
-        const left = (this.inFlight.get(key) ?? 1) - 1;
-        if (left > 0) this.inFlight.set(key, left);
-        else this.inFlight.delete(key);
-      }
+      const left = (this.ipInFlight.get(ip) ?? 1) - 1;
+      if (left > 0) this.ipInFlight.set(ip, left);
+      else this.ipInFlight.delete(ip);
+      unlockAccount();
     };
   }
 
-  /** When the lock on this counter ends, if the failures so far plus those in flight reach the limit. */
-  private blocking(key: string, count: AttemptCount | undefined, max: number, now: number): number | undefined {
-    const recorded = count && count.resetAt > now ? count.count : 0;
-    if (recorded + (this.inFlight.get(key) ?? 0) < max) return undefined;
-    return recorded >= max ? count!.resetAt : now + 1000; // only in flight: they end within seconds
+  /** Waits for the account's earlier checks to end; the returned function ends this one. */
+  private async takeTurn(accountKey: string): Promise<() => void> {
+    const previous = this.accountQueues.get(accountKey) ?? Promise.resolve();
+    let done!: () => void;
+    const mine = new Promise<void>((resolve) => (done = resolve));
+    const tail = previous.then(() => mine);
+    this.accountQueues.set(accountKey, tail);
+    await previous;
+    return () => {
+      done();
+      if (this.accountQueues.get(accountKey) === tail) this.accountQueues.delete(accountKey);
+    };
   }
 
   /** Counts a failure; answers whether this one locked the account. */
@@ -71,4 +86,11 @@ export class LoginThrottleService {
   async recordSuccess(accountKey: string): Promise<void> {
     await this.store.reset(`account:${accountKey}`);
   }
+}
+
+/** When the lock on a counter ends, if its recorded failures plus the checks under way reach the limit. */
+function blockedUntil(count: AttemptCount | undefined, inFlight: number, max: number, now: number): number | undefined {
+  const recorded = count && count.resetAt > now ? count.count : 0;
+  if (recorded + inFlight < max) return undefined;
+  return recorded >= max ? count!.resetAt : now + 1000; // only checks under way: they end within a second
 }
