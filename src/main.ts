@@ -5,7 +5,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { configureApp, initApp } from './configure-app';
 import { AuthkitExpressAdapter } from './express-adapter';
-import { ConfigError, loadConfig } from './config/load-config';
+import { ConfigError, configWarnings, loadConfig } from './config/load-config';
 
 async function bootstrap(): Promise<void> {
   let config;
@@ -18,6 +18,7 @@ async function bootstrap(): Promise<void> {
     }
     throw error;
   }
+  for (const warning of configWarnings(config)) new Logger('Config').warn(warning);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), new AuthkitExpressAdapter(), {
     bodyParser: false,
     logger: logLevels(config.logLevel),

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from './load-config';
+import { ConfigError, configWarnings, loadConfig } from './load-config';
 
 const dataDir = () => mkdtempSync(join(tmpdir(), 'authkit-config-'));
 const strongSecret = 'k3v9Qm2x8LrT5wYz1NcB7hJd4Fg6Sp0aUe';
@@ -38,6 +38,13 @@ describe('loadConfig', () => {
     const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: strongSecret, DATA_DIR: dataDir() });
     expect(config.cookieSecure).toBe(true);
     expect(config.sessionSecret).toBe(strongSecret);
+  });
+
+  it('warns when Secure cookies are on but no proxy is trusted to say the connection is HTTPS', () => {
+    const production = { NODE_ENV: 'production', SESSION_SECRET: strongSecret, DATA_DIR: dataDir() };
+    expect(configWarnings(loadConfig(production))).toEqual([expect.stringContaining('TRUST_PROXY')]);
+    expect(configWarnings(loadConfig({ ...production, TRUST_PROXY: 'loopback' }))).toEqual([]);
+    expect(configWarnings(loadConfig({ ...production, COOKIE_SECURE: 'false' }))).toEqual([]);
   });
 
   it('names every bad variable in one error', () => {

@@ -68,6 +68,21 @@ export function loadConfig(env: Env = process.env): AppConfig {
   return config;
 }
 
+/**
+ * Settings that are valid but probably not what the operator meant; logged at start-up.
+ * A Secure cookie is only sent back over HTTPS, and Node itself serves plain HTTP: without
+ * TRUST_PROXY, express-session cannot see that a TLS proxy is in front, and sets no cookie.
+ */
+export function configWarnings(config: AppConfig): string[] {
+  const warnings: string[] = [];
+  if (config.cookieSecure && config.trustProxy === false) {
+    warnings.push(
+      'COOKIE_SECURE is on but TRUST_PROXY is off: behind an HTTPS proxy set TRUST_PROXY (e.g. "loopback"), or browsers get no session cookie',
+    );
+  }
+  return warnings;
+}
+
 function parseDatabaseUrl(url: string, dataDir: string, errors: string[]): AppConfig['database'] {
   if (url === '') return { type: 'sqlite', path: resolve(dataDir, 'authkit.sqlite') };
   if (/^postgres(ql)?:\/\//.test(url)) return { type: 'postgres', url };
