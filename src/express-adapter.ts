@@ -2,37 +2,46 @@ import { NestApplicationOptions } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import type { Express } from 'express';
 import { IncomingMessage, ServerResponse, createServer } from 'node:http';
-import type { Socket } from 'node:net';
 
 /**
  * Express gives every request and response the app's own prototypes (`app.request`,
  * `app.response`) with Object.setPrototypeOf as they come in. V8 then gives each object a map of
  * its own, so every property added to it afterwards (express-session, passport and Nest add a
- * dozen per request) costs microseconds instead of nanoseconds: measured here at about 3 µs per
- * property, a tenth of a cookie-session request. Node lets a server build its requests and
- * responses from constructors of our choosing: built on the app's prototypes from the start,
- * Express's setPrototypeOf has nothing left to change, and V8 shares one map for all of them.
+ * dozen per request) costs microseconds instead of nanoseconds. Node lets a server build its
+ * requests and responses from classes of our choosing; ours become the app's prototypes, so
+ * Express's setPrototypeOf has nothing left to change.
+ *
+ * Classes, not plain functions that call IncomingMessage: V8 sizes a class instance for the
+ * fields of its whole constructor chain, so Node's two dozen fields and the ones the request path
+ * adds fit in the object. Built by a plain function, the request had too little room, and the
+ * router's first symbol-keyed write turned its properties into a hash table: every property
+ * access of every request, in Express, Nest and our guards, became a look-up (about 15 % of a
+ * request; `express-adapter.spec.ts` checks the shape).
  */
 export class AuthkitExpressAdapter extends ExpressAdapter {
   override initHttpServer(options: NestApplicationOptions): void {
     if (options?.httpsOptions || options?.forceCloseConnections) return super.initHttpServer(options);
     const app = this.getInstance<Express>();
-    this.httpServer = createServer({ IncomingMessage: requestConstructor(app), ServerResponse: responseConstructor(app) }, app);
+    this.httpServer = createServer({ IncomingMessage: requestClass(app), ServerResponse: responseClass(app) }, app);
   }
 }
 
-function requestConstructor(app: Express): typeof IncomingMessage {
-  function AppRequest(this: IncomingMessage, socket: Socket): void {
-    IncomingMessage.call(this, socket);
-  }
-  AppRequest.prototype = app.request;
-  return AppRequest as unknown as typeof IncomingMessage;
+function requestClass(app: Express): typeof IncomingMessage {
+  class AppRequest extends IncomingMessage {}
+  adopt(app, 'request', AppRequest.prototype);
+  return AppRequest;
 }
 
-function responseConstructor(app: Express): typeof ServerResponse {
-  function AppResponse(this: ServerResponse, req: IncomingMessage, options?: object): void {
-    (ServerResponse as unknown as (this: ServerResponse, req: IncomingMessage, options?: object) => void).call(this, req, options);
-  }
-  AppResponse.prototype = app.response;
-  return AppResponse as unknown as typeof ServerResponse;
+function responseClass(app: Express): typeof ServerResponse {
+  class AppResponse extends ServerResponse {}
+  adopt(app, 'response', AppResponse.prototype);
+  return AppResponse as typeof ServerResponse;
+}
+
+/** Makes `prototype` the app's `app.request` (or `app.response`): same parent, same `app` property. */
+function adopt(app: Express, name: 'request' | 'response', prototype: object): void {
+  const current = app[name] as object;
+  Object.setPrototypeOf(prototype, Object.getPrototypeOf(current));
+  Object.defineProperties(prototype, Object.getOwnPropertyDescriptors(current));
+  (app as unknown as Record<string, object>)[name] = prototype;
 }
