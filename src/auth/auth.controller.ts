@@ -74,13 +74,14 @@ export class AuthController {
   @ApiBearerAuth()
   @ApiOkResponse({ type: MeResponse })
   me(@CurrentAuth() auth: AuthContext): MeResponse {
-    const response = toUserResponse(auth.user) as MeResponse; // a fresh object: completed in place, not copied
-    response.auth = {
-      method: auth.method,
-      sessionId: auth.session.id,
-      persistent: auth.session.persistent,
-      expiresAt: auth.session.expiresAt.toISOString(),
-    } satisfies AuthInfo;
-    return response;
+    return {
+      ...toUserResponse(auth.user),
+      auth: {
+        method: auth.method,
+        sessionId: auth.session.id,
+        persistent: auth.session.persistent,
+        expiresAt: auth.session.expiresAt.toISOString(),
+      } satisfies AuthInfo,
+    };
   }
 }

@@ -11,13 +11,26 @@ export class UserResponse {
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
 }
 
-export function toUserResponse(user: User): UserResponse {
-  return {
-    id: user.id,
-    username: user.username,
-    email: user.email,
-    roles: [...user.roles],
-    emailVerified: user.emailVerified,
-    createdAt: user.createdAt.toISOString(),
-  };
+/**
+ * Views already made, by user object. Nothing changes a User in place (UsersService writes, then
+ * drops the cached object, and the next read makes a new one), so a view stays true for as long
+ * as its object lives; /auth/me then answers without formatting dates on every request.
+ */
+const views = new WeakMap<User, Readonly<UserResponse>>();
+
+/** The public view of `user`: frozen and shared, so copy it to add fields. */
+export function toUserResponse(user: User): Readonly<UserResponse> {
+  let view = views.get(user);
+  if (!view) {
+    view = Object.freeze({
+      id: user.id,
+      username: user.username,
+      email: user.email,
+      roles: Object.freeze([...user.roles]) as string[],
+      emailVerified: user.emailVerified,
+      createdAt: user.createdAt.toISOString(),
+    });
+    views.set(user, view);
+  }
+  return view;
 }
