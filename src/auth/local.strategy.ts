@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { setImmediate } from 'node:timers/promises';
 import { PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
 import { Strategy } from 'passport-local';
@@ -33,7 +34,12 @@ export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
     const release = await this.throttle.begin(accountKey, ip);
     let accountLocked: boolean;
     try {
-      if (await this.users.checkPassword(user, password)) {
+      const valid = await this.users.checkPassword(user, password);
+      // The check ran for milliseconds on a hashing thread, and during a flood of logins many end
+      // together: let the requests that came in meanwhile go first, rather than queue behind the
+      // rest of every finished login (session row, token signing), one after another.
+      await setImmediate();
+      if (valid) {
         await this.throttle.recordSuccess(accountKey);
         return user!;
       }
