@@ -15,8 +15,8 @@ import { IncomingMessage, ServerResponse, createServer } from 'node:http';
  * fields of its whole constructor chain, so Node's two dozen fields and the ones the request path
  * adds fit in the object. Built by a plain function, the request had too little room, and the
  * router's first symbol-keyed write turned its properties into a hash table: every property
- * access of every request, in Express, Nest and our guards, became a look-up (about 15 % of a
- * request; `express-adapter.spec.ts` checks the shape).
+ * access of every request, in Express, Nest and our guards, became a look-up (10–20 % of a
+ * request, measured; `express-adapter.spec.ts` checks the shape).
  */
 export class AuthkitExpressAdapter extends ExpressAdapter {
   override initHttpServer(options: NestApplicationOptions): void {
