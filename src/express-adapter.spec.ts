@@ -29,6 +29,14 @@ describe('AuthkitExpressAdapter', () => {
         added[name] = name;
       }
       added[Symbol('keyed')] = true;
+      // express-session and on-headers wrap these two on a cookie request.
+      const { end, writeHead } = res;
+      res.writeHead = function (this: Response, ...args: Parameters<Response['writeHead']>) {
+        return writeHead.apply(this, args);
+      } as Response['writeHead'];
+      res.end = function (this: Response, ...args: Parameters<Response['end']>) {
+        return end.apply(this, args);
+      } as Response['end'];
       res.json({ sameApp: req.app === app && res.app === app, header: req.get('x-probe') ?? null, fast: hasFastProperties(req) && hasFastProperties(res) });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

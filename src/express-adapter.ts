@@ -27,13 +27,41 @@ export class AuthkitExpressAdapter extends ExpressAdapter {
 }
 
 function requestClass(app: Express): typeof IncomingMessage {
-  class AppRequest extends IncomingMessage {}
+  class AppRequest extends IncomingMessage {
+    // What Express, express-session, passport and our guards add to a request, declared up front
+    // (as nothing: each sets it as before), so that requests of every kind share one shape and
+    // the code that all of them run through (router, Nest, guards) sees one map, not several.
+    body = undefined;
+    route = undefined;
+    _parsedOriginalUrl = undefined;
+    sessionStore = undefined;
+    sessionID = undefined;
+    session = undefined;
+    cookieSession = undefined;
+    _sessionManager = undefined;
+    login = undefined;
+    logIn = undefined;
+    logout = undefined;
+    logOut = undefined;
+    isAuthenticated = undefined;
+    isUnauthenticated = undefined;
+    user = undefined;
+    auth = undefined;
+  }
   adopt(app, 'request', AppRequest.prototype);
   return AppRequest;
 }
 
 function responseClass(app: Express): typeof ServerResponse {
-  class AppResponse extends ServerResponse {}
+  class AppResponse extends ServerResponse {
+    constructor(...args: ConstructorParameters<typeof ServerResponse>) {
+      super(...args);
+      // express-session and on-headers replace these two on a cookie request: as own properties
+      // from the start, that is a plain write, and every response keeps one shape.
+      this.writeHead = this.writeHead; // eslint-disable-line no-self-assign
+      this.end = this.end; // eslint-disable-line no-self-assign
+    }
+  }
   adopt(app, 'response', AppResponse.prototype);
   return AppResponse as typeof ServerResponse;
 }
