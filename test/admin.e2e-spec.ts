@@ -68,16 +68,20 @@ describe('admin API', () => {
       const phone = await tokenLogin(t, user);
       const browser = await signIn(t, user);
       expectCode(await request(t.server).get('/admin/users').set(...bearer(phone.accessToken)), 403, 'forbidden');
+      // Seen once before the change: no answer made from the old user may be served after it.
+      expect((await browser.agent.get('/auth/me')).body.roles).toEqual(['user']);
 
       const promoted = await asAdmin('patch', `/admin/users/${user.id}`).send({ roles: ['user', 'admin'] }).expect(200);
       expect(promoted.body).toMatchObject({ id: user.id, roles: ['user', 'admin'], disabled: false });
       await request(t.server).get('/admin/users').set(...bearer(phone.accessToken)).expect(200);
       await browser.agent.get('/admin/users').expect(200);
       expect((await request(t.server).get('/auth/me').set(...bearer(phone.accessToken))).body.roles).toEqual(['user', 'admin']);
+      expect((await browser.agent.get('/auth/me')).body.roles).toEqual(['user', 'admin']);
 
       await asAdmin('patch', `/admin/users/${user.id}`).send({ roles: ['user'] }).expect(200);
       expectCode(await request(t.server).get('/admin/users').set(...bearer(phone.accessToken)), 403, 'forbidden');
       expectCode(await browser.agent.get('/admin/users'), 403, 'forbidden');
+      expect((await browser.agent.get('/auth/me')).body.roles).toEqual(['user']);
     });
 
     it('rejects unknown roles and unknown fields with 400 validation_failed, changing nothing', async () => {
