@@ -12,6 +12,7 @@ import { APP_CONFIG, AppConfig } from './config/app-config';
 import { cookieSessions } from './sessions/cookie-session.middleware';
 import { sessionCookieMaxAge } from './sessions/session-cookie-max-age';
 import { SessionsService } from './sessions/sessions.service';
+import { CachedCookieSession } from './auth/cached-cookie-session';
 import { SigningKeysService } from './auth/jwt/signing-keys.service';
 import { TypeormSessionStore } from './sessions/typeorm-session-store';
 import { WEB_ASSETS_DIR, WEB_VIEWS_DIR } from './web/project-root';
@@ -40,6 +41,9 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.use(noStore);
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT }));
+  // Read-only requests of signed-in browsers skip express-session and passport (CachedCookieSession).
+  const cachedCookieSession = app.get(CachedCookieSession);
+  const readOnly = (req: Request, cookieName: string): boolean => cachedCookieSession.read(req, cookieName);
   app.use(
     cookieSessions(app.getHttpAdapter().getInstance(), SESSION_COOKIE, [
       sessionCookieMaxAge(SESSION_COOKIE),
@@ -55,7 +59,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
       }),
       // passport.initialize() is not needed since passport 0.6 (authenticate() sets req.logIn up).
       passport.session(),
-    ]),
+    ], readOnly),
   );
   app.use(middlewareErrorHandler);
   app.enableShutdownHooks();

@@ -1,6 +1,8 @@
+import { sign } from 'cookie-signature';
 import request from 'supertest';
 import { Session } from '../src/sessions/session.entity';
 import { SessionsService } from '../src/sessions/sessions.service';
+import { TypeormSessionStore } from '../src/sessions/typeorm-session-store';
 import { User } from '../src/users/user.entity';
 import { UsersService } from '../src/users/users.service';
 import { createUser, newBrowser, sessionCookie, setCookieLine, signIn, TestUser } from './helpers/factories';
@@ -208,6 +210,53 @@ describe('cookie sessions', () => {
       await t.app.get(UsersService).update(victim.id, { disabled: true });
       await me(sid).expect(401);
       expect(await sessions().countBy({ userId: victim.id })).toBe(0);
+    });
+  });
+
+  describe('read-only requests, answered from memory', () => {
+    let storeGet: jest.SpyInstance;
+    beforeEach(() => {
+      storeGet = jest.spyOn(TypeormSessionStore.prototype, 'get'); // observes; the real store still answers
+    });
+    afterEach(() => storeGet.mockRestore());
+
+    it('answers GET and HEAD of a signed-in session without loading it through express-session', async () => {
+      const { sid } = await signIn(t, user, { rememberMe: true });
+      const first = await me(sid).expect(200);
+      storeGet.mockClear();
+      const again = await me(sid).expect(200);
+      await request(t.server).head('/auth/me').set('Cookie', sid).expect(200);
+      expect(storeGet).not.toHaveBeenCalled();
+      expect(again.body).toEqual(first.body);
+      expect(again.headers['set-cookie']).toBeUndefined(); // nothing changed, so no cookie, as express-session would do
+    });
+
+    it('still loads the session through express-session for unsafe methods', async () => {
+      const { agent, csrf, sid } = await signIn(t, user);
+      const sessionId = (await me(sid).expect(200)).body.auth.sessionId as string;
+      storeGet.mockClear();
+      await agent.post('/auth/logout').set('X-CSRF-Token', csrf).expect(204);
+      expect(storeGet).toHaveBeenCalledTimes(1);
+      expect(await sessions().findOneBy({ id: sessionId })).toBeNull();
+    });
+
+    it('refuses a real session id signed with another secret (401 unauthenticated)', async () => {
+      const { sid } = await signIn(t, user);
+      await me(sid).expect(200);
+      const id = decodeURIComponent(sid.slice('sid='.length)).slice(2).split('.')[0];
+      const forged = `sid=${encodeURIComponent(`s:${sign(id, 'not the server secret')}`)}`;
+      const res = await me(forged).expect(401);
+      expect(res.body.code).toBe('unauthenticated');
+    });
+
+    it('sees a revocation at once: the next read of the ended session is 401 session_revoked', async () => {
+      const other = await signIn(t, user);
+      const { sid } = await signIn(t, user);
+      const sessionId = (await me(sid).expect(200)).body.auth.sessionId as string;
+      await me(sid).expect(200); // answered from memory
+      await other.agent.delete(`/auth/sessions/${sessionId}`).set('X-CSRF-Token', other.csrf).expect(204);
+      const res = await me(sid).expect(401);
+      expect(res.body.code).toBe('session_revoked');
     });
   });
 

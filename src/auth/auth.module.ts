@@ -7,6 +7,7 @@ import { UsersModule } from '../users/users.module';
 import { AccountService } from './account.service';
 import { AuthController } from './auth.controller';
 import { BearerAuthenticator } from './bearer-authenticator';
+import { CachedCookieSession } from './cached-cookie-session';
 import { ATTEMPT_STORE, MemoryAttemptStore } from './brute-force/attempt-store';
 import { LoginThrottleService } from './brute-force/login-throttle.service';
 import { CsrfService } from './csrf.service';
@@ -41,10 +42,11 @@ import { SessionSerializer } from './session.serializer';
     TokenService,
     AccountService,
     BearerAuthenticator,
+    CachedCookieSession,
     LoginThrottleService,
     { provide: VerifiedTokenCache, useFactory: () => new VerifiedTokenCache() },
     { provide: ATTEMPT_STORE, useFactory: () => new MemoryAttemptStore() },
   ],
-  exports: [CsrfService, SessionsModule, UsersModule, SigningKeysService, AccountService, BearerAuthenticator, LoginService],
+  exports: [CsrfService, SessionsModule, UsersModule, SigningKeysService, AccountService, BearerAuthenticator, CachedCookieSession, LoginService],
 })
 export class AuthModule {}

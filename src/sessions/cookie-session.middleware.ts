@@ -8,14 +8,22 @@ const SESSION_STEPS = 'authkit cookie-session steps';
  * making an empty one for it (a random id, a Session object, change-detection hashing, header
  * hooks) cost about a fifth of every bearer-token, health or JWKS request. A handler that starts
  * a session (sign-in) calls `startSession` first.
+ *
+ * `readOnly` answers the requests that cannot change their session without those steps (see
+ * CachedCookieSession); it returns false for every other request, which then runs them.
  */
-export function cookieSessions(app: Application, cookieName: string, steps: RequestHandler[]): RequestHandler {
+export function cookieSessions(
+  app: Application,
+  cookieName: string,
+  steps: RequestHandler[],
+  readOnly: (req: Request, cookieName: string) => boolean,
+): RequestHandler {
   app.set(SESSION_STEPS, steps);
   const marker = `${cookieName}=`;
   return function cookieSessions(req: Request, res: Response, next: NextFunction): void {
     // A substring test: a false positive (another cookie whose name ends in "sid") only costs the full path.
-    if (req.headers.cookie?.includes(marker)) runSteps(steps, req, res, next);
-    else next();
+    if (!req.headers.cookie?.includes(marker) || readOnly(req, cookieName)) next();
+    else runSteps(steps, req, res, next);
   };
 }
 

@@ -66,7 +66,9 @@ export class AuthenticationGuard implements CanActivate {
   private recordActivity(req: Request): void {
     const row = req.cookieSession!.row;
     const now = Date.now();
-    if (!this.sessions.isSlideDue(row, now)) return;
+    // No req.session: a read-only request answered from memory (CachedCookieSession), which
+    // found no slide due; one that came due since then is made by the session's next request.
+    if (!req.session || !this.sessions.isSlideDue(row, now)) return;
     req.session.lastActiveAt = now;
     if (row.persistent) {
       req.session.cookie.maxAge = Math.min(this.config.session.rememberMeTtl * 1000, row.absoluteExpiresAt.getTime() - now);
