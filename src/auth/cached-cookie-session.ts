@@ -21,7 +21,7 @@ import { UsersService } from '../users/users.service';
  * memory, a revoked or expired session (the store tells the guard which), a disabled user (passport
  * ends the session), a session due a slide (express-session saves it and re-sends the cookie).
  * So on this path `req.session` is not set: GET and HEAD handlers read the session through
- * `req.auth`, never `req.session`.
+ * `req.auth` (`@CurrentAuth()`), never `req.session`.
  */
 @Injectable()
 export class CachedCookieSession {
