@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { setImmediate } from 'node:timers/promises';
 import { PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
 import { Strategy } from 'passport-local';
 import { AuditService } from '../audit/audit.service';
 import { AppError } from '../common/app-error';
+import { yieldToWaitingRequests } from '../common/yield-to-waiting-requests';
 import { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { LoginThrottleService } from './brute-force/login-throttle.service';
@@ -38,7 +38,7 @@ export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
       // The check ran for milliseconds on a hashing thread, and during a flood of logins many end
       // together: let the requests that came in meanwhile go first, rather than queue behind the
       // rest of every finished login (session row, token signing), one after another.
-      await setImmediate();
+      await yieldToWaitingRequests();
       if (valid) {
         await this.throttle.recordSuccess(accountKey);
         return user!;

@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { AuditService } from '../../audit/audit.service';
 import { AppError } from '../../common/app-error';
+import { yieldToWaitingRequests } from '../../common/yield-to-waiting-requests';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { hashSecret, newSecret } from '../../sessions/secret-hash';
 import { Session } from '../../sessions/session.entity';
@@ -59,8 +60,10 @@ export class TokenService {
       data: null,
       client,
     });
+    await yieldToWaitingRequests();
     await this.users.recordLogin(user.id);
     this.audit.record({ type: 'login_succeeded', userId: user.id, sessionId: session.id, client, detail: { method: 'jwt' } });
+    await yieldToWaitingRequests(); // before the signature, the largest piece
     return await this.pair(user, session, refreshToken);
   }
 
