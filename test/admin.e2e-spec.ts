@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { Session } from '../src/sessions/session.entity';
+import { User } from '../src/users/user.entity';
 import { bearer, Browser, createAdmin, createUser, signIn, tokenLogin, TestUser } from './helpers/factories';
 import { startTestApp, TestApp } from './helpers/test-app';
 
@@ -200,6 +201,26 @@ describe('admin API', () => {
       const res = await asAdmin('get', `/admin/users/${user.id}`).expect(200);
       expect(res.body.activeSessions).toBe(2);
       expect(Date.parse(res.body.lastLoginAt)).toBeGreaterThan(Date.now() - 60_000);
+    });
+
+    it('shows a new login of a user already in memory, who keeps being served from memory', async () => {
+      const user = await createUser(t);
+      const first = await tokenLogin(t, user);
+      await request(t.server).get('/auth/me').set(...bearer(first.accessToken)).expect(200); // the user is now cached
+      const before = Date.parse((await asAdmin('get', `/admin/users/${user.id}`).expect(200)).body.lastLoginAt);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const second = await tokenLogin(t, user);
+      const userReads = jest.spyOn(t.db.getRepository(User), 'findOneBy'); // observes; the real repository answers
+      try {
+        await request(t.server).get('/auth/me').set(...bearer(second.accessToken)).expect(200);
+        expect(userReads).not.toHaveBeenCalled();
+      } finally {
+        userReads.mockRestore();
+      }
+      const after = Date.parse((await asAdmin('get', `/admin/users/${user.id}`).expect(200)).body.lastLoginAt);
+      expect(after).toBeGreaterThan(before);
+      const stored = await t.db.getRepository(User).findOneByOrFail({ id: user.id });
+      expect(stored.lastLoginAt!.getTime()).toBe(after);
     });
   });
 });

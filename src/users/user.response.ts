@@ -13,9 +13,9 @@ export class UserResponse {
 
 /**
  * Views already made, by user object. Nothing changes a User's public fields in place
- * (UsersService writes, then drops the cached object, and the next read makes a new one), so a
- * view stays true for as long as its object lives; /auth/me then answers without formatting
- * dates on every request.
+ * (UsersService writes, then drops the cached object, and the next read makes a new one; only
+ * lastLoginAt, which is not in the view, is updated in place), so a view stays true for as long
+ * as its object lives; /auth/me then answers without formatting dates on every request.
  */
 const views = new WeakMap<User, Readonly<UserResponse>>();
 

@@ -140,9 +140,16 @@ export class UsersService {
     return { ...user, roles };
   }
 
+  /**
+   * Records a sign-in. A cached copy of the user is brought up to date rather than dropped:
+   * lastLoginAt is not part of its kept public view (user.response.ts), and the user's next
+   * request (often right after signing in) then needs no query.
+   */
   async recordLogin(userId: string): Promise<void> {
-    await this.users.update({ id: userId }, { lastLoginAt: new Date() });
-    this.cache.delete(userId);
+    const now = new Date();
+    await this.users.update({ id: userId }, { lastLoginAt: now });
+    const cached = this.cache.get(userId);
+    if (cached) cached.lastLoginAt = now;
   }
 }
 
