@@ -37,6 +37,14 @@ describe('PasswordHasher', () => {
     expect(readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ')[16]).toBe('0'); // the main thread keeps its priority
   });
 
+  it('hands each thread its next check while it hashes, so a busy event loop never leaves one idle', async () => {
+    const hash = await hasher.hash('queued password');
+    const pool = (hasher as unknown as { pool: { queueSize: number } }).pool;
+    const checks = Array.from({ length: 2 * config.argon2.maxConcurrent }, () => hasher.verify(hash, 'queued password'));
+    expect(pool.queueSize).toBe(0); // every check is already with a thread: one running, one next
+    await expect(Promise.all(checks)).resolves.toEqual(checks.map(() => true));
+  });
+
   it('treats a malformed stored hash as a mismatch, not an error', async () => {
     await expect(hasher.verify('not a hash', 'whatever')).resolves.toBe(false);
   });
