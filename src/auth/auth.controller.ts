@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCookieAuth, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCookieAuth, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { EmailVerificationService } from '../email-links/email-verification.service';
 import { RegisterDto } from '../users/dto/register.dto';
 import { toUserResponse, UserResponse } from '../users/user.response';
 import { UsersService } from '../users/users.service';
@@ -24,12 +25,16 @@ export class AuthController {
     private readonly logins: LoginService,
     private readonly csrf: CsrfService,
     private readonly account: AccountService,
+    private readonly verification: EmailVerificationService,
   ) {}
 
   @Public()
   @Post('register')
-  async register(@Body() body: RegisterDto): Promise<UserResponse> {
-    return toUserResponse(await this.users.register(body));
+  @ApiCreatedResponse({ type: UserResponse, description: 'The new account (roles ["user"]); a verification link is emailed to its address' })
+  async register(@Body() body: RegisterDto, @Client() client: ClientInfo): Promise<UserResponse> {
+    const user = await this.users.register(body);
+    this.verification.sendLink(user, client);
+    return toUserResponse(user);
   }
 
   @Public()

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { EmailLinksModule } from '../email-links/email-links.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { UsersModule } from '../users/users.module';
 import { AccountService } from './account.service';
@@ -27,6 +28,7 @@ import { SessionSerializer } from './session.serializer';
   imports: [
     UsersModule,
     SessionsModule,
+    EmailLinksModule,
     PassportModule.register({ session: true }),
     JwtModule.register({}),
     TypeOrmModule.forFeature([SigningKey]),
@@ -47,6 +49,6 @@ import { SessionSerializer } from './session.serializer';
     { provide: VerifiedTokenCache, useFactory: () => new VerifiedTokenCache() },
     { provide: ATTEMPT_STORE, useFactory: () => new MemoryAttemptStore() },
   ],
-  exports: [CsrfService, SessionsModule, UsersModule, SigningKeysService, AccountService, BearerAuthenticator, CachedCookieSession, LoginService],
+  exports: [CsrfService, SessionsModule, UsersModule, EmailLinksModule, SigningKeysService, AccountService, BearerAuthenticator, CachedCookieSession, LoginService],
 })
 export class AuthModule {}

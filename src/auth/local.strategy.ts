@@ -1,13 +1,16 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
 import { Strategy } from 'passport-local';
 import { AuditService } from '../audit/audit.service';
 import { AppError } from '../common/app-error';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { EmailVerificationService } from '../email-links/email-verification.service';
 import { yieldToWaitingRequests } from '../common/yield-to-waiting-requests';
 import { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { LoginThrottleService } from './brute-force/login-throttle.service';
+import { ClientInfo } from '../sessions/sessions.service';
 import { clientInfo } from './client-info';
 
 /**
@@ -21,6 +24,8 @@ export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
     private readonly users: UsersService,
     private readonly throttle: LoginThrottleService,
     private readonly audit: AuditService,
+    private readonly verification: EmailVerificationService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     super({ usernameField: 'username', passwordField: 'password', passReqToCallback: true });
   }
@@ -41,6 +46,7 @@ export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
       await yieldToWaitingRequests();
       if (valid) {
         await this.throttle.recordSuccess(accountKey);
+        this.assertEmailVerified(user!, client);
         return user!;
       }
       ({ accountLocked } = await this.throttle.recordFailure(accountKey, ip));
@@ -51,6 +57,18 @@ export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
     this.audit.record({ type: 'login_failed', userId: user?.id, client, detail: { login: login.slice(0, 254), reason } });
     if (accountLocked) this.audit.record({ type: 'locked_out', userId: user?.id, client, detail: { login: login.slice(0, 254) } });
     throw invalidCredentials();
+  }
+
+  /**
+   * With REQUIRE_EMAIL_VERIFICATION, the right password of an unverified account is 403
+   * email_not_verified (only then: a wrong one stays invalid_credentials, so the answer tells an
+   * attacker nothing). Such a user cannot sign in to ask for a new link, so one is sent now.
+   */
+  private assertEmailVerified(user: User, client: ClientInfo): void {
+    if (!this.config.emailLinks.requireEmailVerification || user.emailVerified) return;
+    this.audit.record({ type: 'login_failed', userId: user.id, client, detail: { login: user.username, reason: 'email_not_verified' } });
+    this.verification.sendLink(user, client);
+    throw new AppError('email_not_verified', 'Confirm your email address first: we have sent a link to it');
   }
 }
 

@@ -4,6 +4,7 @@ export const ERROR_STATUS = {
   invalid_json: 400,
   password_too_common: 400,
   reset_token_invalid: 400,
+  verification_token_invalid: 400,
   unauthenticated: 401,
   invalid_credentials: 401,
   session_expired: 401,

@@ -41,6 +41,27 @@ export interface AppConfig {
     /** The window, seconds. */
     window: number;
   };
+  /** Links sent by email: password reset and email verification. */
+  emailLinks: {
+    /** The public address of this service, at the start of every link (no trailing slash). */
+    appUrl: string;
+    /** True when APP_URL was set (not the localhost default). */
+    appUrlSet: boolean;
+    /** Lifetime of a password-reset link, seconds. */
+    passwordResetTtl: number;
+    /** Lifetime of an email-verification link, seconds. */
+    emailVerificationTtl: number;
+    /** At most one email of each kind per account this often, seconds (0: no limit). */
+    minInterval: number;
+    /** Logins of accounts whose email is not verified answer 403 email_not_verified. */
+    requireEmailVerification: boolean;
+  };
+  mail: {
+    /** smtp:// or smtps:// URL of the mail server; null writes emails to the log (outside production). */
+    smtpUrl: string | null;
+    /** The From header of every email. */
+    from: string;
+  };
   argon2: { memoryCost: number; timeCost: number; parallelism: number; maxConcurrent: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose';
 }

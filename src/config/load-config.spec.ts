@@ -41,7 +41,7 @@ describe('loadConfig', () => {
   });
 
   it('warns when Secure cookies are on but no proxy is trusted to say the connection is HTTPS', () => {
-    const production = { NODE_ENV: 'production', SESSION_SECRET: strongSecret, DATA_DIR: dataDir() };
+    const production = { NODE_ENV: 'production', SESSION_SECRET: strongSecret, DATA_DIR: dataDir(), SMTP_URL: 'smtp://mail', APP_URL: 'https://a.example' };
     expect(configWarnings(loadConfig(production))).toEqual([expect.stringContaining('TRUST_PROXY')]);
     expect(configWarnings(loadConfig({ ...production, TRUST_PROXY: 'loopback' }))).toEqual([]);
     expect(configWarnings(loadConfig({ ...production, COOKIE_SECURE: 'false' }))).toEqual([]);
@@ -71,5 +71,48 @@ describe('loadConfig', () => {
     expect(config.session).toMatchObject({ ttl: 900, rememberMeTtl: 7 * 86400, absoluteTtl: 720 * 3600 });
     expect(config.database).toEqual({ type: 'postgres', url: 'postgres://localhost:5432/test' });
     expect(config.trustProxy).toBe('loopback');
+  });
+
+  it('links in emails: APP_URL (default localhost:PORT), lifetimes, the interval, and REQUIRE_EMAIL_VERIFICATION', () => {
+    const defaults = loadConfig({ DATA_DIR: dataDir(), PORT: '4000' });
+    expect(defaults.emailLinks).toEqual({
+      appUrl: 'http://localhost:4000',
+      appUrlSet: false,
+      passwordResetTtl: 3600,
+      emailVerificationTtl: 48 * 3600,
+      minInterval: 60,
+      requireEmailVerification: false,
+    });
+    expect(defaults.mail).toEqual({ smtpUrl: null, from: 'authkit <no-reply@localhost>' });
+    const set = loadConfig({
+      DATA_DIR: dataDir(),
+      APP_URL: 'https://auth.example.com/',
+      EMAIL_LINK_INTERVAL: '0',
+      PASSWORD_RESET_TTL: '30m',
+      REQUIRE_EMAIL_VERIFICATION: 'true',
+      SMTP_URL: 'smtps://user:pw@mail.example.com:465',
+    });
+    expect(set.emailLinks).toMatchObject({ appUrl: 'https://auth.example.com', minInterval: 0, passwordResetTtl: 1800, requireEmailVerification: true });
+    expect(set.mail.smtpUrl).toBe('smtps://user:pw@mail.example.com:465');
+  });
+
+  it('refuses a bad APP_URL or SMTP_URL, never repeating the SMTP password', () => {
+    let message = '';
+    try {
+      loadConfig({ DATA_DIR: dataDir(), APP_URL: 'auth.example.com', SMTP_URL: 'http://user:hunter2-secret@mail' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('APP_URL');
+    expect(message).toContain('SMTP_URL');
+    expect(message).not.toContain('hunter2-secret');
+    expect(() => loadConfig({ DATA_DIR: dataDir(), PASSWORD_RESET_TTL: '0' })).toThrow(/PASSWORD_RESET_TTL/);
+  });
+
+  it('warns in production without SMTP_URL (no reset emails), and with SMTP_URL but no APP_URL', () => {
+    const production = { NODE_ENV: 'production', SESSION_SECRET: strongSecret, DATA_DIR: dataDir(), TRUST_PROXY: 'loopback' };
+    expect(configWarnings(loadConfig(production))).toEqual([expect.stringContaining('SMTP_URL is not set')]);
+    expect(configWarnings(loadConfig({ ...production, SMTP_URL: 'smtp://mail' }))).toEqual([expect.stringContaining('APP_URL is not set')]);
+    expect(configWarnings(loadConfig({ ...production, SMTP_URL: 'smtp://mail', APP_URL: 'https://a.example' }))).toEqual([]);
   });
 });

@@ -24,9 +24,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const production = nodeEnv === 'production';
   const dataDir = resolve(read.string('DATA_DIR', './data'));
 
+  const port = read.integer('PORT', 3000, 0, 65535);
+  const appUrl = read.string('APP_URL', '');
   const config: AppConfig = {
     env: nodeEnv,
-    port: read.integer('PORT', 3000, 0, 65535),
+    port,
     host: read.string('HOST', '0.0.0.0'),
     dataDir,
     database: parseDatabaseUrl(read.string('DATABASE_URL', ''), dataDir, errors),
@@ -51,6 +53,18 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxFailures: read.integer('LOGIN_MAX_FAILURES', 5, 1, 1_000_000),
       ipMaxFailures: read.integer('LOGIN_IP_MAX_FAILURES', 100, 1, 1_000_000),
       window: read.duration('LOGIN_FAILURE_WINDOW', '15m'),
+    },
+    emailLinks: {
+      appUrl: parseAppUrl(appUrl, port, errors),
+      appUrlSet: appUrl !== '',
+      passwordResetTtl: read.duration('PASSWORD_RESET_TTL', '1h'),
+      emailVerificationTtl: read.duration('EMAIL_VERIFICATION_TTL', '48h'),
+      minInterval: read.duration('EMAIL_LINK_INTERVAL', '60s', { zeroAllowed: true }),
+      requireEmailVerification: read.boolean('REQUIRE_EMAIL_VERIFICATION', false),
+    },
+    mail: {
+      smtpUrl: parseSmtpUrl(read.string('SMTP_URL', ''), errors),
+      from: read.string('MAIL_FROM', 'authkit <no-reply@localhost>'),
     },
     argon2: {
       memoryCost: read.integer('ARGON2_MEMORY_KIB', 19456, 1024, 4 * 1024 * 1024),
@@ -80,7 +94,39 @@ export function configWarnings(config: AppConfig): string[] {
       'COOKIE_SECURE is on but TRUST_PROXY is off: behind an HTTPS proxy set TRUST_PROXY (e.g. "loopback"), or browsers get no session cookie',
     );
   }
+  if (config.env === 'production' && config.mail.smtpUrl === null) {
+    warnings.push('SMTP_URL is not set: password-reset and email-verification emails are not sent (and, in production, not logged either)');
+  }
+  if (config.mail.smtpUrl !== null && !config.emailLinks.appUrlSet) {
+    warnings.push(`APP_URL is not set: links in emails point at ${config.emailLinks.appUrl}; set it to the address users reach this service at`);
+  }
   return warnings;
+}
+
+/** The base of the links in emails: an http(s) URL without a trailing slash. */
+function parseAppUrl(value: string, port: number, errors: string[]): string {
+  if (value === '') return `http://localhost:${port}`;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^https?:$/.test(url.protocol) || url.search || url.hash) {
+    errors.push(`APP_URL must be an http:// or https:// address such as https://auth.example.com (got "${value}")`);
+    return `http://localhost:${port}`;
+  }
+  return value.replace(/\/+$/, '');
+}
+
+/** SMTP_URL may carry a password: an error names the variable, never repeats its value. */
+function parseSmtpUrl(value: string, errors: string[]): string | null {
+  if (value === '') return null;
+  if (!/^smtps?:\/\/[^/]/.test(value)) {
+    errors.push('SMTP_URL must be an smtp:// or smtps:// URL such as smtps://user:password@mail.example.com:465');
+    return null;
+  }
+  return value;
 }
 
 function parseDatabaseUrl(url: string, dataDir: string, errors: string[]): AppConfig['database'] {
@@ -133,8 +179,9 @@ class EnvReader {
     return fallback;
   }
 
-  duration(name: string, fallback: string): number {
+  duration(name: string, fallback: string, options: { zeroAllowed?: boolean } = {}): number {
     const raw = this.string(name, fallback);
+    if (options.zeroAllowed && /^0+\s*[smhd]?$/.test(raw.trim())) return 0;
     const seconds = parseDurationSeconds(raw);
     if (seconds === undefined) {
       this.errors.push(`${name} must be a duration such as 90s, 15m, 1h or 14d (got "${raw}")`);

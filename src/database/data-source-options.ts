@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { AuditEvent } from '../audit/audit-event.entity';
+import { EmailLinkToken } from '../email-links/email-link-token.entity';
 import { SigningKey } from '../auth/jwt/signing-key.entity';
 import { Session } from '../sessions/session.entity';
 import { SpentRefreshToken } from '../sessions/spent-refresh-token.entity';
@@ -10,9 +11,10 @@ import { User } from '../users/user.entity';
 import { InitialSchema1763800000000 } from './migrations/1763800000000-initial-schema';
 import { JwtSessions1763900000000 } from './migrations/1763900000000-jwt-sessions';
 import { AuditEvents1764000000000 } from './migrations/1764000000000-audit-events';
+import { EmailLinkTokens1764100000000 } from './migrations/1764100000000-email-link-tokens';
 
-export const ENTITIES = [User, Session, SpentRefreshToken, SigningKey, AuditEvent];
-export const MIGRATIONS = [InitialSchema1763800000000, JwtSessions1763900000000, AuditEvents1764000000000];
+export const ENTITIES = [User, Session, SpentRefreshToken, SigningKey, AuditEvent, EmailLinkToken];
+export const MIGRATIONS = [InitialSchema1763800000000, JwtSessions1763900000000, AuditEvents1764000000000, EmailLinkTokens1764100000000];
 
 /**
  * The one TypeORM options object, used by the app, the CLI and `ormconfig.ts`.

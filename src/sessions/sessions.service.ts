@@ -16,7 +16,7 @@ export interface ClientInfo {
 
 export type SessionState = 'active' | 'expired' | 'revoked';
 
-export type RevokeReason = 'logout' | 'user' | 'password_changed' | 'refresh_token_reused' | 'admin' | 'user_disabled';
+export type RevokeReason = 'logout' | 'user' | 'password_changed' | 'password_reset' | 'refresh_token_reused' | 'admin' | 'user_disabled';
 
 /** How long another process's change to a session can go unseen here (no cross-process invalidation). */
 export const SESSION_CACHE_TTL_MS = 5_000;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { QueryFailedError, Repository } from 'typeorm';
+import { EntityManager, QueryFailedError, Repository } from 'typeorm';
 import { AppError } from '../common/app-error';
 import { TtlCache } from '../common/ttl-cache';
 import { isCommonPassword } from './common-passwords';
@@ -71,14 +71,33 @@ export class UsersService {
     if (!(await this.hasher.verify(fresh.passwordHash, currentPassword))) {
       throw new AppError('invalid_credentials', 'The current password is wrong');
     }
-    assertNotCommon(newPassword);
-    await this.update(user.id, { passwordHash: await this.hasher.hash(newPassword) });
+    await this.update(user.id, { passwordHash: await this.hashNewPassword(newPassword) });
   }
 
-  /** Every write to a user goes through here, so the cache never serves a stale role or flag. */
-  async update(id: string, changes: Partial<Omit<User, 'id'>>): Promise<void> {
-    await this.users.update({ id }, { ...changes, updatedAt: new Date() });
+  /** The hash to store for a password a user chose (400 password_too_common for a common one). */
+  hashNewPassword(password: string): Promise<string> {
+    assertNotCommon(password);
+    return this.hasher.hash(password);
+  }
+
+  /**
+   * Every write to a user goes through here, so the cache never serves a stale role or flag.
+   * With `manager`, the write is part of that transaction.
+   */
+  async update(id: string, changes: Partial<Omit<User, 'id'>>, manager?: EntityManager): Promise<void> {
+    const repository = manager ? manager.getRepository(User) : this.users;
+    await repository.update({ id }, { ...changes, updatedAt: new Date() });
     this.cache.delete(id);
+  }
+
+  /** Drops the cached copy of a user, after a write made in a transaction has committed. */
+  evictCached(id: string): void {
+    this.cache.delete(id);
+  }
+
+  /** The user with this email address (compared lower-cased, as stored). */
+  findByEmail(email: string): Promise<User | null> {
+    return this.users.findOneBy({ email: email.trim().toLowerCase() });
   }
 
   /** The user whose username or email (case-insensitively) is `login`. */
@@ -133,11 +152,15 @@ export class UsersService {
       .getCount();
   }
 
-  /** Creates an account with the given roles (the CLI's create-admin), under the rules of registration. */
+  /**
+   * Creates an account with the given roles (the CLI's create-admin), under the rules of
+   * registration. Its email counts as verified: the operator who runs the command vouches for it
+   * (and with REQUIRE_EMAIL_VERIFICATION the first admin could not sign in otherwise).
+   */
   async create(input: RegisterDto, roles: Role[]): Promise<User> {
     const user = await this.register(input);
-    await this.update(user.id, { roles });
-    return { ...user, roles };
+    await this.update(user.id, { roles, emailVerified: true });
+    return { ...user, roles, emailVerified: true };
   }
 
   /**

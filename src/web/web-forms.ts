@@ -23,3 +23,16 @@ export class ChangePasswordForm {
   @IsOptional() @IsString() @MaxLength(256) currentPassword?: string;
   @IsOptional() @IsString() @MaxLength(256) newPassword?: string;
 }
+
+export class ForgotPasswordForm {
+  @IsOptional() @IsString() @MaxLength(254) email?: string;
+}
+
+export class ResetPasswordForm {
+  @IsOptional() @IsString() @MaxLength(256) token?: string;
+  @IsOptional() @IsString() @MaxLength(256) newPassword?: string;
+}
+
+export class VerifyEmailForm {
+  @IsOptional() @IsString() @MaxLength(256) token?: string;
+}

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
@@ -10,12 +10,16 @@ import { BrowserPage } from '../auth/decorators/browser-page.decorator';
 import { ChangePasswordDto } from '../auth/dto/change-password.dto';
 import { LoginService } from '../auth/login.service';
 import { AppError } from '../common/app-error';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { ForgotPasswordDto, ResetPasswordDto } from '../email-links/dto/email-links.dto';
+import { EmailVerificationService } from '../email-links/email-verification.service';
+import { PasswordResetService } from '../email-links/password-reset.service';
 import { flatten } from '../common/validation.pipe';
 import { RegisterDto } from '../users/dto/register.dto';
 import { UsersService } from '../users/users.service';
 import { toSessionView } from './session-view';
 import { safeNext } from './safe-next';
-import { ChangePasswordForm, SignInForm, SignUpForm } from './web-forms';
+import { ChangePasswordForm, ForgotPasswordForm, ResetPasswordForm, SignInForm, SignUpForm, VerifyEmailForm } from './web-forms';
 
 /** Confirmations shown after a redirect, chosen by a fixed key (nothing from the URL is echoed). */
 const NOTICES: Record<string, string> = {
@@ -23,7 +27,14 @@ const NOTICES: Record<string, string> = {
   'others-ended': 'Every other session was ended.',
   'password-changed': 'Your password was changed, and your other sessions were ended.',
   'signed-out': 'You are signed out.',
+  'check-email': 'Your account was created. We have sent a link to your email address: open it to confirm the address, then sign in.',
+  'password-reset': 'Your password was changed, and you were signed out everywhere. Sign in with the new password.',
+  'email-verified': 'Your email address is confirmed.',
+  'link-sent': 'We have sent a new confirmation link to your email address.',
 };
+
+const RESET_LINK_INVALID = 'This password-reset link is wrong, expired or already used. Ask for a new one.';
+const VERIFY_LINK_INVALID = 'This confirmation link is wrong, expired or already used.';
 
 /**
  * The server-rendered pages for browser users. They use the same services as the JSON API;
@@ -38,6 +49,9 @@ export class WebController {
     private readonly users: UsersService,
     private readonly account: AccountService,
     private readonly csrf: CsrfService,
+    private readonly passwordReset: PasswordResetService,
+    private readonly verification: EmailVerificationService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get()
@@ -73,6 +87,9 @@ export class WebController {
       if (error.code === 'invalid_credentials') {
         return this.render(req, res, 401, 'login', { ...page, error: 'Invalid username or password.' });
       }
+      if (error.code === 'email_not_verified') {
+        return this.render(req, res, 403, 'login', { ...page, error: 'Confirm your email address first: we have sent a link to it.' });
+      }
       throw error;
     }
   }
@@ -91,6 +108,8 @@ export class WebController {
     if (problems.length > 0) return this.render(req, res, 400, 'register', { ...page, errors: problems });
     try {
       const user = await this.users.register(input);
+      this.verification.sendLink(user, clientInfo(req));
+      if (this.config.emailLinks.requireEmailVerification) return res.redirect(303, '/login?done=check-email');
       await this.logins.logIn(req, res, user, false);
       res.redirect(303, '/account');
     } catch (error) {
@@ -144,6 +163,81 @@ export class WebController {
     }
   }
 
+  @Post('account/email/resend')
+  resendVerification(@Req() req: Request, @Res() res: Response): void {
+    if (!req.auth) return res.redirect(303, '/login?next=/account');
+    this.verification.sendLink(req.auth.user, clientInfo(req));
+    res.redirect(303, '/account?done=link-sent');
+  }
+
+  @Get('forgot-password')
+  forgotPasswordPage(@Req() req: Request, @Res() res: Response): void {
+    this.render(req, res, 200, 'forgot-password', { title: 'Forgot your password?' });
+  }
+
+  @Post('forgot-password')
+  async forgotPassword(@Body() form: ForgotPasswordForm, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const page = { title: 'Forgot your password?', email: form.email ?? '' };
+    const input = plainToInstance(ForgotPasswordDto, { email: form.email });
+    if ((await validate(input)).length > 0) return this.render(req, res, 400, 'forgot-password', { ...page, error: 'Enter a valid email address.' });
+    this.passwordReset.requestReset(input.email, clientInfo(req));
+    this.render(req, res, 200, 'forgot-password', {
+      ...page,
+      notice: 'If an account has this address, we have sent it a link to choose a new password. Check your inbox.',
+    });
+  }
+
+  @Get('reset-password')
+  async resetPasswordPage(@Req() req: Request, @Res() res: Response, @Query('token') token?: string): Promise<void> {
+    const usable = typeof token === 'string' && token.length <= 256 && (await this.passwordReset.isUsable(token));
+    if (!usable) return this.render(req, res, 400, 'reset-password', { title: 'Choose a new password', errors: [RESET_LINK_INVALID] });
+    this.render(req, res, 200, 'reset-password', { title: 'Choose a new password', token });
+  }
+
+  @Post('reset-password')
+  async resetPassword(@Body() form: ResetPasswordForm, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const page = { title: 'Choose a new password', token: form.token ?? '' };
+    const input = plainToInstance(ResetPasswordDto, { token: form.token, newPassword: form.newPassword });
+    const problems = flatten(await validate(input));
+    if (problems.length > 0) return this.render(req, res, 400, 'reset-password', { ...page, errors: problems });
+    try {
+      await this.passwordReset.reset(input.token, input.newPassword, clientInfo(req));
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'reset_token_invalid') {
+        return this.render(req, res, 400, 'reset-password', { title: page.title, errors: [RESET_LINK_INVALID] });
+      }
+      if (error instanceof AppError && error.code === 'password_too_common') {
+        return this.render(req, res, 400, 'reset-password', { ...page, errors: [error.message] });
+      }
+      throw error;
+    }
+    // The reset ended every session, this browser's too: its cookie is no use any more.
+    if (req.auth) res.clearCookie('sid', { path: '/', httpOnly: true, sameSite: 'lax', secure: this.config.cookieSecure });
+    res.redirect(303, '/login?done=password-reset');
+  }
+
+  @Get('verify-email')
+  verifyEmailPage(@Req() req: Request, @Res() res: Response, @Query('token') token?: string): void {
+    if (typeof token !== 'string' || token === '' || token.length > 256) {
+      return this.render(req, res, 400, 'verify-email', { title: 'Confirm your email address', error: VERIFY_LINK_INVALID });
+    }
+    this.render(req, res, 200, 'verify-email', { title: 'Confirm your email address', token });
+  }
+
+  @Post('verify-email')
+  async verifyEmail(@Body() form: VerifyEmailForm, @Req() req: Request, @Res() res: Response): Promise<void> {
+    try {
+      if (!form.token) throw new AppError('verification_token_invalid', VERIFY_LINK_INVALID);
+      await this.verification.verify(form.token, clientInfo(req));
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'verification_token_invalid') {
+        return this.render(req, res, 400, 'verify-email', { title: 'Confirm your email address', error: VERIFY_LINK_INVALID });
+      }
+      throw error;
+    }
+    res.redirect(303, req.auth ? '/account?done=email-verified' : '/login?done=email-verified');
+  }
+
   @Post('logout')
   async signOut(@Req() req: Request, @Res() res: Response): Promise<void> {
     if (req.auth) await this.logins.logOut(req.auth, req, res);
@@ -155,7 +249,7 @@ export class WebController {
     const sessions = await this.account.activeSessions(auth.user.id);
     this.render(req, res, status, 'account', {
       title: 'Your account',
-      user: { username: auth.user.username, email: auth.user.email, roles: auth.user.roles.join(', ') },
+      user: { username: auth.user.username, email: auth.user.email, emailVerified: auth.user.emailVerified, roles: auth.user.roles.join(', ') },
       sessions: sessions.map((session) => toSessionView(session, auth.session.id)),
       hasOtherSessions: sessions.some((session) => session.id !== auth.session.id),
       signedIn: true,
