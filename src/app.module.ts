@@ -13,6 +13,7 @@ import { ConfigModule } from './config/config.module';
 import { loadConfig } from './config/load-config';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { RedisModule } from './redis/redis.module';
 import { WebModule } from './web/web.module';
 
 /**
@@ -26,7 +27,7 @@ export class AppModule {
   static register(config: AppConfig = loadConfig()): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, AuditModule, AuthModule, AdminModule, HealthModule, WebModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, AuditModule, AuthModule, AdminModule, HealthModule, WebModule],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },

@@ -11,6 +11,8 @@ import { BearerAuthenticator } from './bearer-authenticator';
 import { CachedCookieSession } from './cached-cookie-session';
 import { ATTEMPT_STORE, MemoryAttemptStore } from './brute-force/attempt-store';
 import { LoginThrottleService } from './brute-force/login-throttle.service';
+import { RedisAttemptStore } from './brute-force/redis-attempt-store';
+import { RedisConnection } from '../redis/redis-connection';
 import { CsrfService } from './csrf.service';
 import { JwksController } from './jwt/jwks.controller';
 import { JwtStrategy } from './jwt/jwt.strategy';
@@ -47,7 +49,11 @@ import { SessionSerializer } from './session.serializer';
     CachedCookieSession,
     LoginThrottleService,
     { provide: VerifiedTokenCache, useFactory: () => new VerifiedTokenCache() },
-    { provide: ATTEMPT_STORE, useFactory: () => new MemoryAttemptStore() },
+    {
+      provide: ATTEMPT_STORE,
+      inject: [RedisConnection],
+      useFactory: (redis: RedisConnection) => (redis.client ? new RedisAttemptStore(redis.client) : new MemoryAttemptStore()),
+    },
   ],
   exports: [CsrfService, SessionsModule, UsersModule, EmailLinksModule, SigningKeysService, AccountService, BearerAuthenticator, CachedCookieSession, LoginService],
 })

@@ -56,6 +56,8 @@ export interface AppConfig {
     /** Logins of accounts whose email is not verified answer 403 email_not_verified. */
     requireEmailVerification: boolean;
   };
+  /** Shared brute-force counters and cache invalidation across instances; null on one instance. */
+  redis: { url: string; keyPrefix: string } | null;
   mail: {
     /** smtp:// or smtps:// URL of the mail server; null writes emails to the log (outside production). */
     smtpUrl: string | null;

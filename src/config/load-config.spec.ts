@@ -115,4 +115,12 @@ describe('loadConfig', () => {
     expect(configWarnings(loadConfig({ ...production, SMTP_URL: 'smtp://mail' }))).toEqual([expect.stringContaining('APP_URL is not set')]);
     expect(configWarnings(loadConfig({ ...production, SMTP_URL: 'smtp://mail', APP_URL: 'https://a.example' }))).toEqual([]);
   });
+
+  it('REDIS_URL: none by default; a redis:// URL with the key prefix; anything else refused without echoing a password', () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).redis).toBeNull();
+    expect(loadConfig({ DATA_DIR: dataDir(), REDIS_URL: 'redis://127.0.0.1:6379/2' }).redis).toEqual({ url: 'redis://127.0.0.1:6379/2', keyPrefix: 'authkit:' });
+    expect(loadConfig({ DATA_DIR: dataDir(), REDIS_URL: 'rediss://r.example:6380', REDIS_PREFIX: 'app1:' }).redis?.keyPrefix).toBe('app1:');
+    expect(() => loadConfig({ DATA_DIR: dataDir(), REDIS_URL: 'http://:pw-secret@r' })).toThrow(/REDIS_URL must be/);
+    expect(() => loadConfig({ DATA_DIR: dataDir(), REDIS_URL: 'http://:pw-secret@r' })).not.toThrow(/pw-secret/);
+  });
 });

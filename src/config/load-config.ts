@@ -62,6 +62,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       minInterval: read.duration('EMAIL_LINK_INTERVAL', '60s', { zeroAllowed: true }),
       requireEmailVerification: read.boolean('REQUIRE_EMAIL_VERIFICATION', false),
     },
+    redis: parseRedis(read.string('REDIS_URL', ''), read.string('REDIS_PREFIX', 'authkit:'), errors),
     mail: {
       smtpUrl: parseSmtpUrl(read.string('SMTP_URL', ''), errors),
       from: read.string('MAIL_FROM', 'authkit <no-reply@localhost>'),
@@ -117,6 +118,16 @@ function parseAppUrl(value: string, port: number, errors: string[]): string {
     return `http://localhost:${port}`;
   }
   return value.replace(/\/+$/, '');
+}
+
+/** REDIS_URL may carry a password: an error names the variable, never repeats its value. */
+function parseRedis(url: string, keyPrefix: string, errors: string[]): AppConfig['redis'] {
+  if (url === '') return null;
+  if (!/^rediss?:\/\/[^/]/.test(url)) {
+    errors.push('REDIS_URL must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379');
+    return null;
+  }
+  return { url, keyPrefix };
 }
 
 /** SMTP_URL may carry a password: an error names the variable, never repeats its value. */

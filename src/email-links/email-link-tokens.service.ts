@@ -87,7 +87,7 @@ export class EmailLinkTokens implements OnModuleInit, OnModuleDestroy {
       return true;
     });
     if (!redeemed) return null;
-    this.users.evictCached(user.id); // again, now that the change is committed
+    await this.users.evictCached(user.id); // again, now that the change is committed
     return user;
   }
 

@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/decorators/public.decorator';
+import { RedisConnection } from '../redis/redis-connection';
 
 type DependencyState = 'up' | 'down';
 
@@ -11,7 +12,10 @@ type DependencyState = 'up' | 'down';
 @Public()
 @Controller('health')
 export class HealthController {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly redis: RedisConnection,
+  ) {}
 
   /** The process answers. No I/O. */
   @Get('live')
@@ -20,14 +24,15 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Each dependency's state; 503 when one is down. */
+  /** Each dependency's state (`redis` only when REDIS_URL is set); 503 when one is down. */
   @Get('ready')
-  @ApiOkResponse({ schema: { example: { status: 'ok', database: 'up' } } })
-  @ApiServiceUnavailableResponse({ schema: { example: { status: 'error', database: 'down' } } })
-  async ready(@Res({ passthrough: true }) res: Response): Promise<{ status: 'ok' | 'error'; database: DependencyState }> {
-    const database = await this.databaseState();
-    if (database !== 'up') res.status(HttpStatus.SERVICE_UNAVAILABLE);
-    return { status: database === 'up' ? 'ok' : 'error', database };
+  @ApiOkResponse({ schema: { example: { status: 'ok', database: 'up', redis: 'up' } } })
+  @ApiServiceUnavailableResponse({ schema: { example: { status: 'error', database: 'up', redis: 'down' } } })
+  async ready(@Res({ passthrough: true }) res: Response): Promise<{ status: 'ok' | 'error'; database: DependencyState; redis?: DependencyState }> {
+    const [database, redis] = await Promise.all([this.databaseState(), this.redis.client ? this.redis.state() : undefined]);
+    const up = database === 'up' && redis !== 'down';
+    if (!up) res.status(HttpStatus.SERVICE_UNAVAILABLE);
+    return { status: up ? 'ok' : 'error', database, ...(redis ? { redis } : {}) };
   }
 
   private async databaseState(): Promise<DependencyState> {

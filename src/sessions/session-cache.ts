@@ -30,6 +30,11 @@ export class SessionCache {
     this.idByHash.set(row.secretHash, row.id);
   }
 
+  clear(): void {
+    this.byId.clear();
+    this.idByHash.clear();
+  }
+
   evict(id: string): void {
     const row = this.byId.get(id);
     if (row) this.idByHash.delete(row.secretHash);

@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nest
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, IsNull, LessThan, Not, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { CacheInvalidation } from '../redis/cache-invalidation';
 import { SessionCache } from './session-cache';
 import { Session, SessionKind } from './session.entity';
 import { SpentRefreshToken } from './spent-refresh-token.entity';
@@ -18,7 +19,10 @@ export type SessionState = 'active' | 'expired' | 'revoked';
 
 export type RevokeReason = 'logout' | 'user' | 'password_changed' | 'password_reset' | 'refresh_token_reused' | 'admin' | 'user_disabled';
 
-/** How long another process's change to a session can go unseen here (no cross-process invalidation). */
+/**
+ * How long another process's change to a session can go unseen here when no message says so
+ * (without REDIS_URL, or while Redis is unreachable).
+ */
 export const SESSION_CACHE_TTL_MS = 5_000;
 
 /**
@@ -36,7 +40,13 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     @InjectRepository(Session) private readonly sessions: Repository<Session>,
     @InjectRepository(SpentRefreshToken) private readonly spentTokens: Repository<SpentRefreshToken>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    private readonly invalidation: CacheInvalidation,
+  ) {
+    invalidation.listen('session', {
+      evict: (ids) => ids.forEach((id) => this.cache.evict(id)),
+      clear: () => this.cache.clear(),
+    });
+  }
 
   onModuleInit(): void {
     this.sweepTimer = setInterval(() => {
@@ -102,8 +112,14 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Drops a row from the cache after a change made outside this service (a test, a manual fix). */
-  evictFromCache(id: string): void {
-    this.cache.evict(id);
+  evictFromCache(id: string): Promise<void> {
+    return this.dropCached([id]);
+  }
+
+  /** Drops rows from this instance's cache and tells the other instances to drop theirs. */
+  private dropCached(ids: string[]): Promise<void> {
+    for (const id of ids) this.cache.evict(id);
+    return this.invalidation.announce('session', ids);
   }
 
   /** The session row by its public id; cached. */
@@ -158,7 +174,9 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
       { id: session.id, revokedAt: IsNull() },
       { ...changes, persistent, lastSeenAt: now, expiresAt },
     );
-    this.cache.evict(session.id);
+    // A later expiry alone need not be announced (a copy elsewhere only errs early); new data must.
+    if (Object.keys(changes).length > 0) await this.dropCached([session.id]);
+    else this.cache.evict(session.id);
     Object.assign(session, changes, { persistent, lastSeenAt: now, expiresAt });
   }
 
@@ -186,7 +204,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
       await manager.insert(SpentRefreshToken, { tokenHash: oldHash, sessionId: session.id, spentAt: now });
       return true;
     });
-    this.cache.evict(session.id);
+    await this.dropCached([session.id]);
     return rotated ? Object.assign(session, { secretHash: newHash, lastSeenAt: now, expiresAt }) : null;
   }
 
@@ -197,7 +215,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
   /** Ends one session: both transports stop accepting it on their next request. */
   async revoke(id: string, reason: RevokeReason): Promise<boolean> {
     const result = await this.sessions.update({ id, revokedAt: IsNull() }, { revokedAt: new Date(), revokedReason: reason });
-    this.cache.evict(id);
+    await this.dropCached([id]);
     return result.affected === 1;
   }
 
@@ -210,14 +228,14 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     const ids = rows.map((row) => row.id);
     if (ids.length > 0) {
       await this.sessions.update({ id: In(ids), revokedAt: IsNull() }, { revokedAt: new Date(), revokedReason: reason });
-      for (const id of ids) this.cache.evict(id);
+      await this.dropCached(ids);
     }
     return ids;
   }
 
   async delete(id: string): Promise<void> {
     await this.sessions.delete({ id });
-    this.cache.evict(id);
+    await this.dropCached([id]);
   }
 
   async deleteBySecretHash(secretHash: string): Promise<void> {

@@ -3,13 +3,14 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, QueryFailedError, Repository } from 'typeorm';
 import { AppError } from '../common/app-error';
+import { CacheInvalidation } from '../redis/cache-invalidation';
 import { TtlCache } from '../common/ttl-cache';
 import { isCommonPassword } from './common-passwords';
 import { RegisterDto } from './dto/register.dto';
 import { PasswordHasher } from './password-hasher';
 import { Role, User } from './user.entity';
 
-/** How long another process's change to a user (a role, a disabled flag) can go unseen here. */
+/** How long another process's change to a user can go unseen here when no message says so (see CacheInvalidation). */
 export const USER_CACHE_TTL_MS = 5_000;
 
 @Injectable()
@@ -19,7 +20,13 @@ export class UsersService {
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
     private readonly hasher: PasswordHasher,
-  ) {}
+    private readonly invalidation: CacheInvalidation,
+  ) {
+    invalidation.listen('user', {
+      evict: (ids) => ids.forEach((id) => this.cache.delete(id)),
+      clear: () => this.cache.clear(),
+    });
+  }
 
   async register(input: RegisterDto): Promise<User> {
     assertNotCommon(input.password);
@@ -87,12 +94,17 @@ export class UsersService {
   async update(id: string, changes: Partial<Omit<User, 'id'>>, manager?: EntityManager): Promise<void> {
     const repository = manager ? manager.getRepository(User) : this.users;
     await repository.update({ id }, { ...changes, updatedAt: new Date() });
-    this.cache.delete(id);
+    await this.evictCached(id);
   }
 
-  /** Drops the cached copy of a user, after a write made in a transaction has committed. */
-  evictCached(id: string): void {
+  /**
+   * Drops the cached copy of a user here, and on every other instance (with REDIS_URL), so a
+   * role or a disabled flag changes on the user's next request wherever it lands. Called by
+   * every write, and again after a write made in a transaction has committed.
+   */
+  evictCached(id: string): Promise<void> {
     this.cache.delete(id);
+    return this.invalidation.announce('user', [id]);
   }
 
   /** The user with this email address (compared lower-cased, as stored). */
