@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { createUser, flushAudit, newBrowser, TestUser } from './helpers/factories';
+import { bearer, createUser, flushAudit, newBrowser, tokenLogin, TestUser } from './helpers/factories';
 import { startTestApp, TestApp } from './helpers/test-app';
 
 describe('brute-force limits', () => {
@@ -132,5 +132,34 @@ describe('per-IP limit and X-Forwarded-For', () => {
     } finally {
       await t.close();
     }
+  });
+});
+
+describe('brute-force limits on the current password of POST /auth/password', () => {
+  let t: TestApp;
+  beforeAll(async () => (t = await startTestApp({ LOGIN_IP_MAX_FAILURES: '1000' })));
+  afterAll(() => t.close());
+
+  it('after 5 wrong current passwords the next change is 429, even with the right one; logins are not locked', async () => {
+    const user = await createUser(t);
+    const { accessToken } = await tokenLogin(t, user);
+    const change = (currentPassword: string) =>
+      request(t.server).post('/auth/password').set(...bearer(accessToken)).send({ currentPassword, newPassword: 'A brand new passphrase' });
+    for (let i = 0; i < 5; i++) expect((await change(`wrong guess ${i}`).expect(401)).body.code).toBe('invalid_credentials');
+    const locked = await change(user.password).expect(429);
+    expect(locked.body.code).toBe('too_many_attempts');
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(14 * 60);
+    await tokenLogin(t, user); // the password is unchanged, and its owner still signs in
+  });
+
+  it('a right current password resets the count', async () => {
+    const user = await createUser(t);
+    const { accessToken } = await tokenLogin(t, user);
+    const change = (currentPassword: string, newPassword: string) =>
+      request(t.server).post('/auth/password').set(...bearer(accessToken)).send({ currentPassword, newPassword });
+    for (let i = 0; i < 4; i++) await change(`wrong guess ${i}`, 'A brand new passphrase').expect(401);
+    await change(user.password, 'A brand new passphrase').expect(204);
+    for (let i = 0; i < 4; i++) await change(`wrong guess ${i}`, 'Another new passphrase').expect(401);
+    await change('A brand new passphrase', 'Another new passphrase').expect(204);
   });
 });

@@ -126,3 +126,23 @@ describe('web pages (HTML)', () => {
     await browser.agent.post(`/account/sessions/${phone.sessionId}/end`).type('form').send({}).expect(403);
   });
 });
+
+describe('the account page’s change-password form under the brute-force limit', () => {
+  let t: TestApp;
+  beforeAll(async () => (t = await startTestApp()));
+  afterAll(() => t.close());
+
+  it('after 5 wrong current passwords shows how long to wait (429), not a JSON error', async () => {
+    const user = await createUser(t);
+    const browser = await signIn(t, user);
+    const account = await browser.agent.get('/account').expect(200);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(account.text)![1];
+    const change = (currentPassword: string) =>
+      browser.agent.post('/account/password').type('form').send({ _csrf: csrf, currentPassword, newPassword: 'A brand new passphrase' });
+    for (let i = 0; i < 5; i++) expect((await change(`wrong guess ${i}`)).status).toBe(401);
+    const res = await change(user.password).expect(429);
+    expect(res.headers['content-type']).toMatch(/text\/html/);
+    expect(res.text).toMatch(/Too many wrong passwords\. Try again in \d+ minutes\./);
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+  });
+});

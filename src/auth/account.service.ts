@@ -5,6 +5,7 @@ import { Session } from '../sessions/session.entity';
 import { ClientInfo, SessionsService } from '../sessions/sessions.service';
 import { UsersService } from '../users/users.service';
 import { AuthContext } from './auth-context';
+import { LoginThrottleService } from './brute-force/login-throttle.service';
 
 /** What signed-in users do to their own account: their sessions and their password. */
 @Injectable()
@@ -13,6 +14,7 @@ export class AccountService {
     private readonly sessions: SessionsService,
     private readonly users: UsersService,
     private readonly audit: AuditService,
+    private readonly throttle: LoginThrottleService,
   ) {}
 
   activeSessions(userId: string): Promise<Session[]> {
@@ -36,9 +38,25 @@ export class AccountService {
     }
   }
 
-  /** Checks the current password, sets the new one, and ends every other session of the user. */
+  /**
+   * Checks the current password, sets the new one, and ends every other session of the user.
+   * Wrong current passwords are limited like failed logins (LOGIN_MAX_FAILURES per window, 429
+   * too_many_attempts), on a count of their own: someone holding a stolen session cannot guess
+   * the password here without limit, nor lock the owner's logins by trying.
+   */
   async changePassword(auth: AuthContext, currentPassword: string, newPassword: string, client: ClientInfo): Promise<void> {
-    await this.users.changePassword(auth.user, currentPassword, newPassword);
+    const key = `password-change:${auth.user.id}`;
+    const ip = client.ip ?? 'unknown';
+    const release = await this.throttle.begin(key, ip);
+    try {
+      await this.users.changePassword(auth.user, currentPassword, newPassword);
+      await this.throttle.recordSuccess(key);
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'invalid_credentials') await this.throttle.recordFailure(key, ip);
+      throw error;
+    } finally {
+      release();
+    }
     const ended = await this.sessions.revokeAllForUser(auth.user.id, 'password_changed', auth.session.id);
     this.audit.record({
       type: 'password_changed',

@@ -79,10 +79,8 @@ export class WebController {
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       if (error.code === 'too_many_attempts') {
-        const seconds = Number(error.headers['Retry-After']);
-        res.set('Retry-After', String(seconds));
-        const wait = seconds >= 90 ? `${Math.ceil(seconds / 60)} minutes` : `${seconds} seconds`;
-        return this.render(req, res, 429, 'login', { ...page, error: `Too many failed sign-in attempts. Try again in ${wait}.` });
+        res.set('Retry-After', error.headers['Retry-After']);
+        return this.render(req, res, 429, 'login', { ...page, error: `Too many failed sign-in attempts. Try again in ${waitText(error)}.` });
       }
       if (error.code === 'invalid_credentials') {
         return this.render(req, res, 401, 'login', { ...page, error: 'Invalid username or password.' });
@@ -158,6 +156,10 @@ export class WebController {
       if (error instanceof AppError && (error.code === 'invalid_credentials' || error.code === 'password_too_common')) {
         const message = error.code === 'invalid_credentials' ? 'Your current password is not right.' : error.message;
         return this.renderAccount(req, res, error.status, { passwordErrors: [message] });
+      }
+      if (error instanceof AppError && error.code === 'too_many_attempts') {
+        res.set('Retry-After', error.headers['Retry-After']);
+        return this.renderAccount(req, res, 429, { passwordErrors: [`Too many wrong passwords. Try again in ${waitText(error)}.`] });
       }
       throw error;
     }
@@ -261,4 +263,10 @@ export class WebController {
     res.set('Cache-Control', 'no-store');
     res.status(status).render(view, { ...locals, csrfToken: this.csrf.token(req, res) });
   }
+}
+
+/** "15 minutes", "40 seconds": the Retry-After of a 429, for a page. */
+function waitText(error: AppError): string {
+  const seconds = Number(error.headers['Retry-After']);
+  return seconds >= 90 ? `${Math.ceil(seconds / 60)} minutes` : `${seconds} seconds`;
 }
