@@ -140,6 +140,36 @@ describe('admin API', () => {
         await solo.close();
       }
     });
+
+    it('two admins demoting each other at the same moment: exactly one succeeds, one admin is left', async () => {
+      const pair = await startTestApp();
+      try {
+        const [first, second] = [await createAdmin(pair), await createAdmin(pair)];
+        const tokens = [(await tokenLogin(pair, first)).accessToken, (await tokenLogin(pair, second)).accessToken];
+        for (let round = 0; round < 5; round++) {
+          const results = await Promise.all([
+            request(pair.server).patch(`/admin/users/${second.id}`).set(...bearer(tokens[0])).send({ disabled: true }),
+            request(pair.server).patch(`/admin/users/${first.id}`).set(...bearer(tokens[1])).send({ disabled: true }),
+          ]);
+          // The loser is refused by the last-admin rule (409), or, when it is checked after the
+          // winner committed, as the disabled admin it now is (401).
+          const statuses = results.map((res) => res.status).sort();
+          expect(statuses[0]).toBe(200);
+          expect([401, 409]).toContain(statuses[1]);
+          const admins = await pair.db.getRepository(User).findBy({ disabled: false });
+          expect(admins.filter((user) => user.roles.includes('admin'))).toHaveLength(1);
+          // bring both back for the next round
+          await pair.db.getRepository(User).update({ disabled: true }, { disabled: false });
+          await pair.db.getRepository(Session).update({ revokedReason: 'user_disabled' }, { revokedAt: null, revokedReason: null });
+          const { UsersService } = await import('../src/users/users.service');
+          const { SessionsService } = await import('../src/sessions/sessions.service');
+          for (const user of [first, second]) await pair.app.get(UsersService).evictCached(user.id);
+          for (const row of await pair.db.getRepository(Session).find()) await pair.app.get(SessionsService).evictFromCache(row.id);
+        }
+      } finally {
+        await pair.close();
+      }
+    });
   });
 
   describe('DELETE /admin/users/:id/sessions', () => {

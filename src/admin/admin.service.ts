@@ -33,14 +33,9 @@ export class AdminService {
     const user = await this.existingUser(id);
     const roles: Role[] = changes.roles ?? user.roles;
     const disabled = changes.disabled ?? user.disabled;
-    const wasActiveAdmin = user.roles.includes('admin') && !user.disabled;
-    const staysActiveAdmin = roles.includes('admin') && !disabled;
-    if (wasActiveAdmin && !staysActiveAdmin && (await this.users.countActiveAdmins()) <= 1) {
-      throw new AppError('last_admin', 'This is the last admin: make another admin first');
-    }
+    await this.users.updateKeepingAnAdmin(user, { roles, disabled });
 
     const rolesChanged = [...roles].sort().join() !== [...user.roles].sort().join();
-    await this.users.update(id, { roles, disabled });
     const by = { byUserId: admin.user.id };
     if (rolesChanged) this.audit.record({ type: 'roles_changed', userId: id, client, detail: { from: user.roles, to: roles, ...by } });
     if (disabled && !user.disabled) {

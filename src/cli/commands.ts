@@ -1,6 +1,7 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
+import { AppError } from '../common/app-error';
 import { AuditService } from '../audit/audit.service';
 import { SigningKeysService } from '../auth/jwt/signing-keys.service';
 import { SessionsService } from '../sessions/sessions.service';
@@ -38,10 +39,12 @@ export const COMMANDS: Record<string, Command> = {
       const users = app.get(UsersService);
       const user = await users.findByLogin(login);
       if (!user) throw new Error(`No user ${login}`);
-      if (user.roles.includes('admin') && !roles.includes('admin') && !user.disabled && (await users.countActiveAdmins()) <= 1) {
-        throw new Error(`${user.username} is the last admin: make another admin first`);
+      try {
+        await users.updateKeepingAnAdmin(user, { roles, disabled: user.disabled });
+      } catch (error) {
+        if (error instanceof AppError && error.code === 'last_admin') throw new Error(`${user.username} is the last admin: make another admin first`);
+        throw error;
       }
-      await users.update(user.id, { roles });
       app.get(AuditService).record({ type: 'roles_changed', userId: user.id, detail: { from: user.roles, to: roles, by: 'cli' } });
       return `${user.username} now has roles ${roles.join(', ')}.`;
     },

@@ -10,6 +10,9 @@ import { RegisterDto } from './dto/register.dto';
 import { PasswordHasher } from './password-hasher';
 import { Role, User } from './user.entity';
 
+/** Key of the PostgreSQL advisory lock that makes "is this the last admin?" checks take turns. */
+const LAST_ADMIN_LOCK = 0x61757468; // "auth"
+
 /** How long another process's change to a user can go unseen here when no message says so (see CacheInvalidation). */
 export const USER_CACHE_TTL_MS = 5_000;
 
@@ -94,7 +97,30 @@ export class UsersService {
   async update(id: string, changes: Partial<Omit<User, 'id'>>, manager?: EntityManager): Promise<void> {
     const repository = manager ? manager.getRepository(User) : this.users;
     await repository.update({ id }, { ...changes, updatedAt: new Date() });
-    await this.evictCached(id);
+    // Inside a transaction, only here: the caller announces once it has committed (evictCached),
+    // and nothing may wait on the network while the transaction is open.
+    if (manager) this.cache.delete(id);
+    else await this.evictCached(id);
+  }
+
+  /**
+   * Sets roles and the disabled flag, unless that would leave no enabled admin (409 last_admin).
+   * The count and the write are one transaction, and on PostgreSQL two of them take turns (an
+   * advisory lock), so two admins demoting each other at once cannot both succeed.
+   */
+  async updateKeepingAnAdmin(user: User, changes: { roles: Role[]; disabled: boolean }): Promise<void> {
+    const wasActiveAdmin = user.roles.includes('admin') && !user.disabled;
+    const staysActiveAdmin = changes.roles.includes('admin') && !changes.disabled;
+    await this.users.manager.transaction(async (manager) => {
+      if (wasActiveAdmin && !staysActiveAdmin) {
+        if (manager.connection.options.type === 'postgres') await manager.query('SELECT pg_advisory_xact_lock($1)', [LAST_ADMIN_LOCK]);
+        if ((await this.countActiveAdmins(manager)) <= 1) {
+          throw new AppError('last_admin', 'This is the last admin: make another admin first');
+        }
+      }
+      await this.update(user.id, changes, manager);
+    });
+    await this.evictCached(user.id);
   }
 
   /**
@@ -156,8 +182,8 @@ export class UsersService {
   }
 
   /** Enabled accounts with the admin role. */
-  countActiveAdmins(): Promise<number> {
-    return this.users
+  countActiveAdmins(manager?: EntityManager): Promise<number> {
+    return (manager ? manager.getRepository(User) : this.users)
       .createQueryBuilder('u')
       .where('u.disabled = :disabled', { disabled: false })
       .andWhere("(',' || u.roles || ',') LIKE :admin", { admin: '%,admin,%' })
