@@ -316,6 +316,18 @@ describe('REQUIRE_EMAIL_VERIFICATION=true', () => {
 });
 
 describe('sending email when it fails, or with no SMTP_URL', () => {
+  it('an email still being sent when the app shuts down goes out before it stops', async () => {
+    const mailbox = await Mailbox.start();
+    const t = await startTestApp({ SMTP_URL: mailbox.smtpUrl });
+    try {
+      const user = await createUser(t); // its verification email is sent after the response
+      await t.close();
+      expect(mailbox.received.map((mail) => mail.to)).toEqual([user.email]);
+    } finally {
+      await mailbox.close();
+    }
+  });
+
   it('a mail server that refuses the credentials: still 202, the failure is logged without the password', async () => {
     const mailbox = await Mailbox.start();
     const badUrl = mailbox.smtpUrl.replace('mail-pass', 'wrong-pass');

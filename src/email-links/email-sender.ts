@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Email, Mailer } from '../mail/mailer';
 
 /**
@@ -7,7 +7,7 @@ import { Email, Mailer } from '../mail/mailer';
  * is logged. `settled()` lets a test (or a shutdown) wait for what is still being sent.
  */
 @Injectable()
-export class EmailSender {
+export class EmailSender implements OnApplicationShutdown {
   private readonly logger = new Logger(EmailSender.name);
   private readonly pending = new Set<Promise<void>>();
 
@@ -25,7 +25,18 @@ export class EmailSender {
   async settled(): Promise<void> {
     while (this.pending.size > 0) await Promise.all([...this.pending]);
   }
+
+  /** On shutdown, emails still being sent get a few seconds to go out rather than be cut off. */
+  async onApplicationShutdown(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_GRACE_MS)));
+    await Promise.race([this.settled(), limit]);
+    clearTimeout(timer);
+    if (this.pending.size > 0) this.logger.warn(`${this.pending.size} email(s) still unsent at shutdown`);
+  }
 }
+
+const SHUTDOWN_GRACE_MS = 5_000;
 
 /** "1 hour", "48 hours", "30 minutes": a link's lifetime as an email states it. */
 export function humanDuration(seconds: number): string {
