@@ -334,6 +334,8 @@ describe('cookie sessions', () => {
       const after = await sessions().findOneByOrFail({ id: sessionId });
       expect(after.lastSeenAt.getTime()).toBeGreaterThan(minuteAgo.getTime() + 60_000);
       expect(after.expiresAt.getTime() - after.lastSeenAt.getTime()).toBe(14 * 86400 * 1000);
+      // /auth/me shows the new expiry from then on (its answer is reused only while nothing in it changed)
+      expect((await me(sid).expect(200)).body.auth.expiresAt).toBe(after.expiresAt.toISOString());
       // and the persistent cookie is sent again with a fresh Max-Age
       expect(setCookieLine(slid.headers['set-cookie'], 'sid')).toMatch(/Max-Age=1209[56]\d\d;/);
     });

@@ -7,7 +7,8 @@ import { toUserResponse, UserResponse } from '../users/user.response';
 import { UsersService } from '../users/users.service';
 import { AccountService } from './account.service';
 import { AuthContext } from './auth-context';
-import { AuthInfo, CsrfResponse, LoginResponse, MeResponse } from './auth.responses';
+import { CsrfResponse, LoginResponse, MeResponse } from './auth.responses';
+import { meResponse } from './me-response';
 import { CsrfService } from './csrf.service';
 import { Client, CurrentAuth } from './decorators/current-user.decorator';
 import { ClientInfo } from '../sessions/sessions.service';
@@ -78,15 +79,7 @@ export class AuthController {
   @ApiCookieAuth()
   @ApiBearerAuth()
   @ApiOkResponse({ type: MeResponse })
-  me(@CurrentAuth() auth: AuthContext): MeResponse {
-    return {
-      ...toUserResponse(auth.user),
-      auth: {
-        method: auth.method,
-        sessionId: auth.session.id,
-        persistent: auth.session.persistent,
-        expiresAt: auth.session.expiresAt.toISOString(),
-      } satisfies AuthInfo,
-    };
+  me(@CurrentAuth() auth: AuthContext): Readonly<MeResponse> {
+    return meResponse(auth);
   }
 }

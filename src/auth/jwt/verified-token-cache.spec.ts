@@ -19,6 +19,16 @@ describe('VerifiedTokenCache', () => {
     expect(cache.recall('token-a ', 0)).toBeUndefined();
   });
 
+  it('does not take a token for another that ends the same (a copied signature under another payload)', () => {
+    const cache = new VerifiedTokenCache();
+    const signature = 'S'.repeat(342);
+    const genuine = `eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyIn0.${signature}`;
+    const forged = `eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhZG1pbiJ9.${signature}`;
+    cache.remember(genuine, claims(2e9));
+    expect(cache.recall(forged, 0)).toBeUndefined();
+    expect(cache.recall(genuine, 0)).toEqual(claims(2e9));
+  });
+
   it('never keeps a token without exp', () => {
     const cache = new VerifiedTokenCache();
     cache.remember('token-a', { sub: 'u' } as AccessTokenClaims);
