@@ -451,3 +451,17 @@ describe('the pages behind the links (/forgot-password, /reset-password, /verify
     expect((await mailbox.to(t, user.email)).filter((m) => m.subject === 'Confirm your email address')).toHaveLength(2);
   });
 });
+
+describe('EMAIL_LINK_INTERVAL under simultaneous requests', () => {
+  let t: TestApp;
+  let mailbox: Mailbox;
+  withMailboxApp({}, (started) => ({ t, mailbox } = started));
+
+  it('ten reset requests at once for one account send one email', async () => {
+    const user = await createUser(t);
+    await Promise.all(Array.from({ length: 10 }, () => request(t.server).post('/auth/password/forgot').send({ email: user.email }).expect(202)));
+    const resets = (await mailbox.to(t, user.email)).filter((mail) => mail.subject === 'Reset your password');
+    expect(resets).toHaveLength(1);
+    expect((await tokenRows(t, user.id)).filter((row) => row.purpose === 'password_reset')).toHaveLength(1);
+  });
+});

@@ -47,6 +47,25 @@ describeWithRedis('two instances with REDIS_URL', () => {
     await redis.quit();
   });
 
+  /**
+   * Resolves once `t` has received the cache-invalidation message about `id` (its own handler, added
+   * first, has acted on it by then). Both apps share this test's event loop, so without waiting
+   * the next request could reach `t` before Redis's copy of the message does; across machines
+   * the message is there long before the user's next request.
+   */
+  function invalidationOf(t: TestApp, id: string): Promise<void> {
+    const subscriber = t.app.get(RedisConnection).subscriber!;
+    return new Promise((resolve) => {
+      const listener = (_channel: string, message: string) => {
+        if ((JSON.parse(message) as { ids: string[] }).ids.includes(id)) {
+          subscriber.off('message', listener);
+          resolve();
+        }
+      };
+      subscriber.on('message', listener);
+    });
+  }
+
   const login = (t: TestApp, username: string, password: string) => request(t.server).post('/auth/token').send({ username, password });
 
   it('failed logins on either instance count toward one limit, kept in Redis with the window as expiry', async () => {
@@ -75,9 +94,11 @@ describeWithRedis('two instances with REDIS_URL', () => {
 
   it('a token session ended on one instance is refused by the other on the very next request', async () => {
     const user = await createUser(a);
-    const { accessToken } = await tokenLogin(a, user);
+    const { accessToken, sessionId } = await tokenLogin(a, user);
     await request(b.server).get('/auth/me').set(...bearer(accessToken)).expect(200); // now cached on b
+    const delivered = invalidationOf(b, sessionId);
     await request(a.server).post('/auth/logout').set(...bearer(accessToken)).expect(204);
+    await delivered;
     const res = await request(b.server).get('/auth/me').set(...bearer(accessToken)).expect(401);
     expect(res.body.code).toBe('session_revoked');
   });
@@ -86,8 +107,10 @@ describeWithRedis('two instances with REDIS_URL', () => {
     const user = await createUser(a);
     const browser = await signIn(a, user);
     await request(b.server).get('/auth/me').set('Cookie', browser.sid).expect(200); // cached on b
-    await request(b.server).get('/auth/me').set('Cookie', browser.sid).expect(200);
+    const { sessionId } = (await request(b.server).get('/auth/me').set('Cookie', browser.sid).expect(200)).body.auth;
+    const delivered = invalidationOf(b, sessionId);
     await browser.agent.post('/auth/logout').set('X-CSRF-Token', browser.csrf).expect(204);
+    await delivered;
     await request(b.server).get('/auth/me').set('Cookie', browser.sid).expect(401);
   });
 
@@ -97,7 +120,9 @@ describeWithRedis('two instances with REDIS_URL', () => {
     const { accessToken } = await tokenLogin(a, other);
     await request(b.server).get('/admin/users').set(...bearer(accessToken)).expect(200); // user cached on b as admin
     const adminToken = (await tokenLogin(a, admin)).accessToken;
+    const delivered = invalidationOf(b, other.id);
     await request(a.server).patch(`/admin/users/${other.id}`).set(...bearer(adminToken)).send({ roles: ['user'] }).expect(200);
+    await delivered;
     expect((await request(b.server).get('/admin/users').set(...bearer(accessToken)).expect(403)).body.code).toBe('forbidden');
   });
 

@@ -37,23 +37,31 @@ export class EmailLinkTokens implements OnModuleInit, OnModuleDestroy {
    * same purpose was made less than EMAIL_LINK_INTERVAL ago (so nobody can flood a mailbox).
    */
   async issue(purpose: EmailLinkPurpose, user: User, ttl: number): Promise<string | null> {
-    const now = new Date();
     const { minInterval } = this.config.emailLinks;
-    if (minInterval > 0) {
-      const recent = await this.tokens.exists({ where: { userId: user.id, purpose, createdAt: MoreThan(addSeconds(now, -minInterval)) } });
-      if (recent) return null;
-    }
     const token = newSecret();
-    await this.tokens.insert({
-      tokenHash: hashSecret(token),
-      purpose,
-      userId: user.id,
-      email: user.email,
-      createdAt: now,
-      expiresAt: addSeconds(now, ttl),
-      spentAt: null,
+    // Check and insert as one: on PostgreSQL the requests for one account and purpose take turns
+    // (an advisory lock), so two at once cannot both find no recent link and both send one.
+    const issued = await this.dataSource.transaction(async (manager) => {
+      if (manager.connection.options.type === 'postgres') {
+        await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`email-link:${purpose}:${user.id}`]);
+      }
+      const now = new Date();
+      if (minInterval > 0) {
+        const since = addSeconds(now, -minInterval);
+        if (await manager.exists(EmailLinkToken, { where: { userId: user.id, purpose, createdAt: MoreThan(since) } })) return false;
+      }
+      await manager.insert(EmailLinkToken, {
+        tokenHash: hashSecret(token),
+        purpose,
+        userId: user.id,
+        email: user.email,
+        createdAt: now,
+        expiresAt: addSeconds(now, ttl),
+        spentAt: null,
+      });
+      return true;
     });
-    return token;
+    return issued ? token : null;
   }
 
   /** The unspent, unexpired token row for `token`, without spending it. */

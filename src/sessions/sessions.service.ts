@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nest
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, IsNull, LessThan, Not, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { insertStatement } from '../database/fixed-statement';
 import { CacheInvalidation } from '../redis/cache-invalidation';
 import { SessionCache } from './session-cache';
 import { Session, SessionKind } from './session.entity';
@@ -35,6 +36,8 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(SessionsService.name);
   private readonly cache = new SessionCache(SESSION_CACHE_TTL_MS);
   private sweepTimer?: NodeJS.Timeout;
+  /** Every login inserts a row (see FixedStatement). */
+  private readonly insertSession: ReturnType<typeof insertStatement>;
 
   constructor(
     @InjectRepository(Session) private readonly sessions: Repository<Session>,
@@ -42,6 +45,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly invalidation: CacheInvalidation,
   ) {
+    this.insertSession = insertStatement(sessions);
     invalidation.listen('session', {
       evict: (ids) => ids.forEach((id) => this.cache.evict(id)),
       clear: () => this.cache.clear(),
@@ -92,8 +96,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
       ip: truncate(input.client.ip, 64),
       deviceName: truncate(input.client.deviceName ?? null, 100),
     });
-    // updateEntity(false): every column is set here, so TypeORM need not read the row back.
-    await this.sessions.createQueryBuilder().insert().values(session).updateEntity(false).execute();
+    await this.insertSession.run(session);
     return session;
   }
 

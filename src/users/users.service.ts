@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, QueryFailedError, Repository } from 'typeorm';
 import { AppError } from '../common/app-error';
+import { FixedStatement, hydrate, toColumnValues } from '../database/fixed-statement';
 import { CacheInvalidation } from '../redis/cache-invalidation';
 import { TtlCache } from '../common/ttl-cache';
 import { isCommonPassword } from './common-passwords';
@@ -19,12 +20,20 @@ export const USER_CACHE_TTL_MS = 5_000;
 @Injectable()
 export class UsersService {
   private readonly cache = new TtlCache<string, User>(USER_CACHE_TTL_MS);
+  /** The statements every password login runs (see FixedStatement). */
+  private readonly statements: { byEmail: FixedStatement; byUsername: FixedStatement; setLastLogin: FixedStatement };
 
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
     private readonly hasher: PasswordHasher,
     private readonly invalidation: CacheInvalidation,
   ) {
+    const dataSource = users.manager.connection;
+    this.statements = {
+      byEmail: new FixedStatement(dataSource, 'SELECT * FROM "users" WHERE "email" = :login'),
+      byUsername: new FixedStatement(dataSource, 'SELECT * FROM "users" WHERE "usernameNormalized" = :login'),
+      setLastLogin: new FixedStatement(dataSource, 'UPDATE "users" SET "lastLoginAt" = :lastLoginAt WHERE "id" = :id'),
+    };
     invalidation.listen('user', {
       evict: (ids) => ids.forEach((id) => this.cache.delete(id)),
       clear: () => this.cache.clear(),
@@ -139,11 +148,11 @@ export class UsersService {
   }
 
   /** The user whose username or email (case-insensitively) is `login`. */
-  findByLogin(login: string): Promise<User | null> {
+  async findByLogin(login: string): Promise<User | null> {
     const normalized = login.trim().toLowerCase();
-    return this.users.findOne({
-      where: normalized.includes('@') ? { email: normalized } : { usernameNormalized: normalized },
-    });
+    const statement = normalized.includes('@') ? this.statements.byEmail : this.statements.byUsername;
+    const [row] = await statement.run({ login: normalized });
+    return row ? hydrate(this.users, row) : null;
   }
 
   /**
@@ -208,7 +217,7 @@ export class UsersService {
    */
   async recordLogin(userId: string): Promise<void> {
     const now = new Date();
-    await this.users.update({ id: userId }, { lastLoginAt: now });
+    await this.statements.setLastLogin.run({ ...toColumnValues(this.users, { lastLoginAt: now }), id: userId });
     const cached = this.cache.get(userId);
     if (cached) cached.lastLoginAt = now;
   }
