@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nest
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull, LessThan, MoreThan, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { inTransaction } from '../database/transaction';
 import { hashSecret, newSecret } from '../sessions/secret-hash';
 import { addSeconds } from '../sessions/sessions.service';
 import { User } from '../users/user.entity';
@@ -39,9 +40,10 @@ export class EmailLinkTokens implements OnModuleInit, OnModuleDestroy {
   async issue(purpose: EmailLinkPurpose, user: User, ttl: number): Promise<string | null> {
     const { minInterval } = this.config.emailLinks;
     const token = newSecret();
-    // Check and insert as one: on PostgreSQL the requests for one account and purpose take turns
-    // (an advisory lock), so two at once cannot both find no recent link and both send one.
-    const issued = await this.dataSource.transaction(async (manager) => {
+    // Check and insert as one transaction (see inTransaction); on PostgreSQL, requests for one
+    // account and purpose also take turns under an advisory lock. So two requests at once cannot
+    // both find no recent link and both send one.
+    const issued = await inTransaction(this.dataSource, async (manager) => {
       if (manager.connection.options.type === 'postgres') {
         await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`email-link:${purpose}:${user.id}`]);
       }
@@ -86,7 +88,7 @@ export class EmailLinkTokens implements OnModuleInit, OnModuleDestroy {
     const row = await this.findUsable(purpose, token);
     const user = row && (await this.users.findByEmail(row.email));
     if (!row || !user || user.id !== row.userId || !accept(user)) return null;
-    const redeemed = await this.dataSource.transaction(async (manager) => {
+    const redeemed = await inTransaction(this.dataSource, async (manager) => {
       const now = new Date();
       const spent = await manager.update(EmailLinkToken, { tokenHash: row.tokenHash, spentAt: IsNull(), expiresAt: MoreThan(now) }, { spentAt: now });
       if (spent.affected !== 1) return false;

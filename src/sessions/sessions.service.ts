@@ -4,6 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, IsNull, LessThan, Not, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { insertStatement } from '../database/fixed-statement';
+import { inTransaction } from '../database/transaction';
 import { CacheInvalidation } from '../redis/cache-invalidation';
 import { SessionCache } from './session-cache';
 import { Session, SessionKind } from './session.entity';
@@ -197,7 +198,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
   async rotateSecret(session: Session, oldHash: string, newHash: string): Promise<Session | null> {
     const now = new Date();
     const expiresAt = earliest(addSeconds(now, this.idleTtl(session.kind, false)), session.absoluteExpiresAt);
-    const rotated = await this.sessions.manager.transaction(async (manager) => {
+    const rotated = await inTransaction(this.sessions.manager.connection, async (manager) => {
       const result = await manager.update(
         Session,
         { id: session.id, secretHash: oldHash, revokedAt: IsNull() },

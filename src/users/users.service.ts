@@ -4,6 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, QueryFailedError, Repository } from 'typeorm';
 import { AppError } from '../common/app-error';
 import { FixedStatement, hydrate, toColumnValues } from '../database/fixed-statement';
+import { inTransaction } from '../database/transaction';
 import { CacheInvalidation } from '../redis/cache-invalidation';
 import { TtlCache } from '../common/ttl-cache';
 import { isCommonPassword } from './common-passwords';
@@ -114,21 +115,23 @@ export class UsersService {
 
   /**
    * Sets roles and the disabled flag, unless that would leave no enabled admin (409 last_admin).
-   * The count and the write are one transaction, and on PostgreSQL two of them take turns (an
-   * advisory lock), so two admins demoting each other at once cannot both succeed.
+   * The count and the write are one transaction (see inTransaction), and on PostgreSQL two such
+   * changes take turns under an advisory lock: two admins demoting each other at once cannot
+   * both succeed.
    */
   async updateKeepingAnAdmin(user: User, changes: { roles: Role[]; disabled: boolean }): Promise<void> {
     const wasActiveAdmin = user.roles.includes('admin') && !user.disabled;
     const staysActiveAdmin = changes.roles.includes('admin') && !changes.disabled;
-    await this.users.manager.transaction(async (manager) => {
-      if (wasActiveAdmin && !staysActiveAdmin) {
+    const demotes = wasActiveAdmin && !staysActiveAdmin;
+    const done = await inTransaction(this.users.manager.connection, async (manager) => {
+      if (demotes) {
         if (manager.connection.options.type === 'postgres') await manager.query('SELECT pg_advisory_xact_lock($1)', [LAST_ADMIN_LOCK]);
-        if ((await this.countActiveAdmins(manager)) <= 1) {
-          throw new AppError('last_admin', 'This is the last admin: make another admin first');
-        }
+        if ((await this.countActiveAdmins(manager)) <= 1) return false;
       }
       await this.update(user.id, changes, manager);
+      return true;
     });
+    if (!done) throw new AppError('last_admin', 'This is the last admin: make another admin first');
     await this.evictCached(user.id);
   }
 

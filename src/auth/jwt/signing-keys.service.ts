@@ -2,6 +2,7 @@ import { createPrivateKey, createPublicKey, createSecretKey, generateKeyPairSync
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
+import { inTransaction } from '../../database/transaction';
 import { APP_CONFIG, AppConfig, JwtAlgorithm } from '../../config/app-config';
 import { SigningKey } from './signing-key.entity';
 
@@ -87,7 +88,7 @@ export class SigningKeysService implements OnModuleInit {
     const now = new Date();
     const kid = `${algorithm.toLowerCase()}-${now.toISOString().slice(0, 10)}-${randomBytes(6).toString('hex')}`;
     const material = generateKeyMaterial(algorithm);
-    await this.repository.manager.transaction(async (manager) => {
+    await inTransaction(this.repository.manager.connection, async (manager) => {
       await manager.update(SigningKey, { retiredAt: IsNull() }, { retiredAt: now });
       await manager.insert(SigningKey, { kid, algorithm, ...material, createdAt: now, retiredAt: null });
     });
