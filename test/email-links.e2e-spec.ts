@@ -299,6 +299,16 @@ describe('REQUIRE_EMAIL_VERIFICATION=true', () => {
     await signIn(t, user);
   });
 
+  it('the sign-in page shows an unverified account what to do (403), and signs nobody in', async () => {
+    const user = await createUser(t);
+    const agent = request.agent(t.server);
+    const page = await agent.get('/login').expect(200);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
+    const res = await agent.post('/login').type('form').send({ _csrf: csrf, username: user.username, password: user.password }).expect(403);
+    expect(res.text).toContain('Confirm your email address first');
+    expect(setCookieLine(res.headers['set-cookie'], 'sid')).toBeUndefined();
+  });
+
   it('the sign-up page does not sign an unverified account in: it asks to check the email', async () => {
     const agent = request.agent(t.server);
     const page = await agent.get('/register').expect(200);
