@@ -141,6 +141,24 @@ describe('admin API', () => {
       }
     });
 
+    it('is judged on the rows as they are, not on copies this instance cached before another changed them', async () => {
+      const solo = await startTestApp();
+      try {
+        const actor = await createAdmin(solo);
+        const target = await createUser(solo);
+        const token = (await tokenLogin(solo, actor)).accessToken;
+        await request(solo.server).get(`/admin/users/${target.id}`).set(...bearer(token)).expect(200); // target cached as a plain user
+        // Elsewhere (another instance, unseen here): the target becomes the only admin.
+        await solo.db.getRepository(User).update({ id: target.id }, { roles: ['user', 'admin'] });
+        await solo.db.getRepository(User).update({ id: actor.id }, { roles: ['user'] });
+        const res = await request(solo.server).patch(`/admin/users/${target.id}`).set(...bearer(token)).send({ disabled: true });
+        expectCode(res, 409, 'last_admin');
+        expect((await solo.db.getRepository(User).findOneByOrFail({ id: target.id })).disabled).toBe(false);
+      } finally {
+        await solo.close();
+      }
+    });
+
     it('two admins demoting each other at the same moment: exactly one succeeds, one admin is left', async () => {
       const pair = await startTestApp();
       try {

@@ -137,6 +137,8 @@ describeWithRedis('two instances with REDIS_URL', () => {
     const ready = once(subscriber, 'ready');
     subscriber.disconnect(true); // drop the connection; ioredis reconnects and subscribes again
     await ready;
+    const { CacheInvalidation } = await import('../src/redis/cache-invalidation');
+    await b.app.get(CacheInvalidation).resynced;
     expect((await request(b.server).get('/auth/me').set(...bearer(accessToken)).expect(401)).body.code).toBe('session_revoked');
   });
 

@@ -3,7 +3,7 @@ import { AuditService } from '../audit/audit.service';
 import { AuthContext } from '../auth/auth-context';
 import { AppError } from '../common/app-error';
 import { ClientInfo, SessionsService } from '../sessions/sessions.service';
-import { Role, User } from '../users/user.entity';
+import { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { UpdateUserDto } from './admin.dto';
 
@@ -30,10 +30,7 @@ export class AdminService {
    * The last enabled admin can be neither demoted nor disabled (409 last_admin).
    */
   async updateUser(admin: AuthContext, id: string, changes: UpdateUserDto, client: ClientInfo): Promise<User> {
-    const user = await this.existingUser(id);
-    const roles: Role[] = changes.roles ?? user.roles;
-    const disabled = changes.disabled ?? user.disabled;
-    await this.users.updateKeepingAnAdmin(user, { roles, disabled });
+    const { before: user, roles, disabled } = await this.users.updateKeepingAnAdmin(id, changes);
 
     const rolesChanged = [...roles].sort().join() !== [...user.roles].sort().join();
     const by = { byUserId: admin.user.id };

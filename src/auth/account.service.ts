@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import { AppError } from '../common/app-error';
 import { Session } from '../sessions/session.entity';
@@ -10,6 +10,8 @@ import { LoginThrottleService } from './brute-force/login-throttle.service';
 /** What signed-in users do to their own account: their sessions and their password. */
 @Injectable()
 export class AccountService {
+  private readonly logger = new Logger(AccountService.name);
+
   constructor(
     private readonly sessions: SessionsService,
     private readonly users: UsersService,
@@ -46,17 +48,18 @@ export class AccountService {
    */
   async changePassword(auth: AuthContext, currentPassword: string, newPassword: string, client: ClientInfo): Promise<void> {
     const key = `password-change:${auth.user.id}`;
-    const ip = client.ip ?? 'unknown';
+    // An IP count of its own too: failed logins of others behind one address do not block this.
+    const ip = `password-change:${client.ip ?? 'unknown'}`;
     const release = await this.throttle.begin(key, ip);
     try {
       await this.users.changePassword(auth.user, currentPassword, newPassword);
-      await this.throttle.recordSuccess(key);
     } catch (error) {
       if (error instanceof AppError && error.code === 'invalid_credentials') await this.throttle.recordFailure(key, ip);
       throw error;
     } finally {
       release();
     }
+    // The password has changed: the other sessions end whatever happens next.
     const ended = await this.sessions.revokeAllForUser(auth.user.id, 'password_changed', auth.session.id);
     this.audit.record({
       type: 'password_changed',
@@ -65,5 +68,7 @@ export class AccountService {
       client,
       detail: { sessionsEnded: ended.length },
     });
+    // Resetting the count is a courtesy: if the counter store fails now, the answer is still 204.
+    await this.throttle.recordSuccess(key).catch((error: Error) => this.logger.warn(`Could not reset a password-change count: ${error.message}`));
   }
 }

@@ -40,7 +40,7 @@ export const COMMANDS: Record<string, Command> = {
       const user = await users.findByLogin(login);
       if (!user) throw new Error(`No user ${login}`);
       try {
-        await users.updateKeepingAnAdmin(user, { roles, disabled: user.disabled });
+        await users.updateKeepingAnAdmin(user.id, { roles });
       } catch (error) {
         if (error instanceof AppError && error.code === 'last_admin') throw new Error(`${user.username} is the last admin: make another admin first`);
         throw error;

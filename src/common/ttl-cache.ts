@@ -5,6 +5,12 @@
  */
 export class TtlCache<K, V> {
   private readonly entries = new Map<K, { value: V; expiresAt: number }>();
+  /**
+   * Counts deletions. A caller that loads a value to cache reads it first and passes it to `set`:
+   * if anything was deleted meanwhile (a change announced while the load was in flight), the
+   * loaded value may be older than that change and is not kept.
+   */
+  generation = 0;
 
   constructor(
     private readonly ttlMs: number,
@@ -21,18 +27,21 @@ export class TtlCache<K, V> {
     return entry.value;
   }
 
-  set(key: K, value: V, now = Date.now()): void {
+  set(key: K, value: V, now = Date.now(), loadedAtGeneration?: number): void {
     if (this.ttlMs <= 0) return;
+    if (loadedAtGeneration !== undefined && loadedAtGeneration !== this.generation) return;
     this.entries.delete(key);
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as K);
     this.entries.set(key, { value, expiresAt: now + this.ttlMs });
   }
 
   delete(key: K): void {
+    this.generation++;
     this.entries.delete(key);
   }
 
   clear(): void {
+    this.generation++;
     this.entries.clear();
   }
 }

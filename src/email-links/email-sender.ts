@@ -33,6 +33,7 @@ export class EmailSender implements OnApplicationShutdown {
     await Promise.race([this.settled(), limit]);
     clearTimeout(timer);
     if (this.pending.size > 0) this.logger.warn(`${this.pending.size} email(s) still unsent at shutdown`);
+    this.mailer.close();
   }
 }
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createTransport, Transporter } from 'nodemailer';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 
@@ -14,7 +14,7 @@ export interface Email {
  * in production it is dropped with a warning (links are secrets: they are not logged there).
  */
 @Injectable()
-export class Mailer implements OnModuleDestroy {
+export class Mailer {
   private readonly logger = new Logger(Mailer.name);
   private readonly transport: Transporter | null;
 
@@ -32,7 +32,8 @@ export class Mailer implements OnModuleDestroy {
     }
   }
 
-  onModuleDestroy(): void {
+  /** Closes the SMTP transport; EmailSender calls it at shutdown, once the emails under way are sent. */
+  close(): void {
     this.transport?.close();
   }
 }

@@ -56,11 +56,20 @@ export class CacheInvalidation implements OnModuleInit {
     });
     let subscribed = false;
     subscriber.on('ready', () => {
-      if (subscribed) for (const listener of this.listeners.values()) listener.clear();
+      if (!subscribed) return;
+      // Back after a drop: once subscribed again (messages from then on arrive), forget
+      // everything cached, since changes announced while away were missed.
+      this.resynced = subscriber.subscribe(this.channel).then(
+        () => this.listeners.forEach((listener) => listener.clear()),
+        (error: Error) => this.logger.warn(`Subscribing again failed: ${error.message}`),
+      );
     });
     await subscriber.subscribe(this.channel);
     subscribed = true;
   }
+
+  /** Settles when the latest re-subscription (after a dropped connection) has cleared the caches. */
+  resynced: Promise<void> = Promise.resolve();
 
   private receive(message: string): void {
     try {

@@ -22,8 +22,10 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
     if (!config.redis) return;
     const { url, keyPrefix } = config.redis;
     // disconnectTimeout: ioredis otherwise keeps the process alive 2 s after closing a socket that never opened.
-    const options = { lazyConnect: true, connectTimeout: 5000, disconnectTimeout: 200 };
-    this.client = new Redis(url, { ...options, keyPrefix, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    const options = { lazyConnect: true, connectTimeout: 5000, disconnectTimeout: 200, keepAlive: 10_000 };
+    // No offline queue and a command timeout: with Redis unreachable, or a connection silently
+    // gone (a partition), a login answers 503 within a second instead of waiting.
+    this.client = new Redis(url, { ...options, keyPrefix, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1000 });
     this.subscriber = new Redis(url, options);
     this.keyPrefix = keyPrefix;
     for (const connection of [this.client, this.subscriber]) {

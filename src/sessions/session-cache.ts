@@ -25,7 +25,13 @@ export class SessionCache {
     return row && row.secretHash === secretHash ? row : undefined;
   }
 
-  set(row: Session): void {
+  /** Read before loading a row from the database, and pass to `set` (see TtlCache.generation). */
+  get generation(): number {
+    return this.byId.generation;
+  }
+
+  set(row: Session, loadedAtGeneration?: number): void {
+    if (loadedAtGeneration !== undefined && loadedAtGeneration !== this.byId.generation) return;
     this.byId.set(row.id, row);
     this.idByHash.set(row.secretHash, row.id);
   }

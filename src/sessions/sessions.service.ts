@@ -110,8 +110,9 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
   async findBySecretHash(secretHash: string): Promise<Session | null> {
     const cached = this.cache.getBySecretHash(secretHash);
     if (cached) return cached;
+    const generation = this.cache.generation;
     const row = await this.sessions.findOneBy({ secretHash });
-    if (row) this.cache.set(row);
+    if (row) this.cache.set(row, generation);
     return row;
   }
 
@@ -130,8 +131,9 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
   async findById(id: string): Promise<Session | null> {
     const cached = this.cache.getById(id);
     if (cached) return cached;
+    const generation = this.cache.generation;
     const row = await this.sessions.findOneBy({ id });
-    if (row) this.cache.set(row);
+    if (row) this.cache.set(row, generation);
     return row;
   }
 

@@ -63,7 +63,10 @@ export class UsersService {
       lastLoginAt: null,
     });
     try {
-      return await this.users.save(user);
+      // insert, not save: save opens a TypeORM transaction of its own, which on SQLite's one
+      // connection would collide with inTransaction's (src/database/transaction.ts).
+      await this.users.insert(user);
+      return user;
     } catch (error) {
       // Two registrations racing for one name: the unique index decides.
       if (error instanceof QueryFailedError && /unique|duplicate/i.test(error.message)) throw accountExists();
@@ -80,8 +83,9 @@ export class UsersService {
   async findById(id: string): Promise<User | null> {
     const cached = this.cache.get(id);
     if (cached) return cached;
+    const generation = this.cache.generation;
     const user = await this.users.findOneBy({ id });
-    if (user) this.cache.set(id, user);
+    if (user) this.cache.set(id, user, undefined, generation);
     return user;
   }
 
@@ -114,25 +118,28 @@ export class UsersService {
   }
 
   /**
-   * Sets roles and the disabled flag, unless that would leave no enabled admin (409 last_admin).
-   * The count and the write are one transaction (see inTransaction), and on PostgreSQL two such
-   * changes take turns under an advisory lock: two admins demoting each other at once cannot
-   * both succeed.
+   * Changes roles and/or the disabled flag, unless that would leave no enabled admin (409
+   * last_admin). The row is read afresh, counted and written in one transaction (see
+   * inTransaction; on PostgreSQL such changes also take turns under an advisory lock), so neither
+   * a cached copy nor two admins demoting each other at once can leave no admin. Returns the row
+   * as it was and the values written; throws not_found for an unknown id.
    */
-  async updateKeepingAnAdmin(user: User, changes: { roles: Role[]; disabled: boolean }): Promise<void> {
-    const wasActiveAdmin = user.roles.includes('admin') && !user.disabled;
-    const staysActiveAdmin = changes.roles.includes('admin') && !changes.disabled;
-    const demotes = wasActiveAdmin && !staysActiveAdmin;
-    const done = await inTransaction(this.users.manager.connection, async (manager) => {
-      if (demotes) {
-        if (manager.connection.options.type === 'postgres') await manager.query('SELECT pg_advisory_xact_lock($1)', [LAST_ADMIN_LOCK]);
-        if ((await this.countActiveAdmins(manager)) <= 1) return false;
-      }
-      await this.update(user.id, changes, manager);
-      return true;
+  async updateKeepingAnAdmin(id: string, changes: { roles?: Role[]; disabled?: boolean }): Promise<{ before: User; roles: Role[]; disabled: boolean }> {
+    const outcome = await inTransaction(this.users.manager.connection, async (manager) => {
+      if (manager.connection.options.type === 'postgres') await manager.query('SELECT pg_advisory_xact_lock($1)', [LAST_ADMIN_LOCK]);
+      const before = await manager.findOneBy(User, { id });
+      if (!before) return 'not_found' as const;
+      const roles = changes.roles ?? before.roles;
+      const disabled = changes.disabled ?? before.disabled;
+      const demotes = before.roles.includes('admin') && !before.disabled && !(roles.includes('admin') && !disabled);
+      if (demotes && (await this.countActiveAdmins(manager)) <= 1) return 'last_admin' as const;
+      await this.update(id, { roles, disabled }, manager);
+      return { before, roles, disabled };
     });
-    if (!done) throw new AppError('last_admin', 'This is the last admin: make another admin first');
-    await this.evictCached(user.id);
+    if (outcome === 'not_found') throw new AppError('not_found', 'No such user');
+    if (outcome === 'last_admin') throw new AppError('last_admin', 'This is the last admin: make another admin first');
+    await this.evictCached(id);
+    return outcome;
   }
 
   /**
