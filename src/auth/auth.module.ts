@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { EmailLinksModule } from '../email-links/email-links.module';
@@ -32,7 +31,6 @@ import { SessionSerializer } from './session.serializer';
     SessionsModule,
     EmailLinksModule,
     PassportModule.register({ session: true }),
-    JwtModule.register({}),
     TypeOrmModule.forFeature([SigningKey]),
   ],
   controllers: [AuthController, TokenController, MySessionsController, JwksController],
