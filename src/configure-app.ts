@@ -29,6 +29,9 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
 
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
+  // Express would hash every JSON answer for an ETag; an answer marked no-store is never
+  // revalidated, so that was a SHA-1 per request for nothing. The JWKS sets its own.
+  app.disable('etag');
   app.use(
     helmet({
       // Plain-HTTP development must not be told to upgrade to an HTTPS that is not there.

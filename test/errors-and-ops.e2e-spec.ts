@@ -56,6 +56,20 @@ describe('errors, headers and operations', () => {
     expect((await request(t.server).get('/assets/authkit.css').expect(200)).headers['cache-control']).toMatch(/max-age=3600/);
   });
 
+  it('sends no ETag on no-store answers; the public keys have one and answer 304 when unchanged', async () => {
+    const user = await createUser(t);
+    const token = await request(t.server).post('/auth/token').send({ username: user.username, password: user.password }).expect(200);
+    const me = await request(t.server).get('/auth/me').set('Authorization', `Bearer ${token.body.accessToken}`).expect(200);
+    expect(me.headers.etag).toBeUndefined();
+    expect((await request(t.server).get('/health/live').expect(200)).headers.etag).toBeUndefined();
+
+    const jwks = await request(t.server).get('/.well-known/jwks.json').expect(200);
+    expect(jwks.headers.etag).toMatch(/^"[\w-]{27}"$/);
+    const revalidated = await request(t.server).get('/.well-known/jwks.json').set('If-None-Match', jwks.headers.etag).expect(304);
+    expect(revalidated.text).toBe('');
+    await request(t.server).get('/.well-known/jwks.json').set('If-None-Match', '"something-else"').expect(200);
+  });
+
   it('declares both ways to authenticate in the OpenAPI document', async () => {
     const doc = (await request(t.server).get('/docs-json').expect(200)).body;
     expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['bearer', 'cookie']);
