@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { insertStatement } from '../database/fixed-statement';
 import type { ClientInfo } from '../sessions/sessions.service';
 import { AuditEvent, AuditEventType } from './audit-event.entity';
 
@@ -30,8 +31,12 @@ export class AuditService implements OnModuleDestroy {
   private readonly logger = new Logger(AuditService.name);
   private queue: AuditEvent[] = [];
   private flushing?: Promise<void>;
+  /** The usual batch, one event (each login writes one), as fixed SQL: see database/fixed-statement.ts. */
+  private readonly insertOne: { run(event: AuditEvent): Promise<unknown> };
 
-  constructor(@InjectRepository(AuditEvent) private readonly events: Repository<AuditEvent>) {}
+  constructor(@InjectRepository(AuditEvent) private readonly events: Repository<AuditEvent>) {
+    this.insertOne = insertStatement(events);
+  }
 
   record(input: AuditInput): void {
     this.queue.push(
@@ -55,8 +60,7 @@ export class AuditService implements OnModuleDestroy {
     if (this.queue.length === 0) return;
     const batch = this.queue;
     this.queue = [];
-    this.flushing = this.events
-      .insert(batch)
+    this.flushing = (batch.length === 1 ? this.insertOne.run(batch[0]) : this.events.insert(batch))
       .then(() => undefined)
       .catch((error: Error) => this.logger.error(`Could not write ${batch.length} audit event(s): ${error.message}`))
       .finally(() => (this.flushing = undefined));
