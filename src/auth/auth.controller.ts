@@ -53,7 +53,7 @@ export class AuthController {
   @ApiOkResponse({ type: LoginResponse, description: 'Sets the sid session cookie' })
   async login(@Body() body: LoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<LoginResponse> {
     const user = await this.logins.authenticate(req, res);
-    await this.logins.logIn(req, res, user, body.rememberMe === true);
+    await this.logins.logIn(req, res, user, body.rememberMe === true, body.password);
     return { user: toUserResponse(user) };
   }
 

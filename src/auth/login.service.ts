@@ -4,7 +4,7 @@ import passport from 'passport';
 import { AuditService } from '../audit/audit.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { startSession } from '../sessions/cookie-session.middleware';
-import { SessionsService } from '../sessions/sessions.service';
+import { ClientInfo, SessionsService } from '../sessions/sessions.service';
 import { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { AuthContext } from './auth-context';
@@ -40,11 +40,15 @@ export class LoginService {
 
   /**
    * Starts the cookie session: passport regenerates the session id (no id from before the login
-   * stays valid), stores the user id, and "remember me" turns the cookie persistent.
+   * stays valid), stores the user id, and "remember me" turns the cookie persistent. `password`
+   * is the one just checked: if it stopped signing the account in meanwhile, the new session
+   * ends at once and the login is refused (see confirmLogin).
    */
-  async logIn(req: Request, res: Response, user: User, rememberMe: boolean): Promise<void> {
+  async logIn(req: Request, res: Response, user: User, rememberMe: boolean, password: string): Promise<void> {
     await startSession(req, res);
     await new Promise<void>((resolve, reject) => req.logIn(user, (error) => (error ? reject(error) : resolve())));
+    const sessionId = req.cookieSession?.row.id;
+    await this.confirmLogin(user, password, { sessionId, client: clientInfo(req) }, () => this.endCookieSession(req, res));
     if (rememberMe) {
       req.session.cookie.maxAge = this.config.session.rememberMeTtl * 1000;
       req.session.rememberMe = true;
@@ -53,7 +57,7 @@ export class LoginService {
     this.audit.record({
       type: 'login_succeeded',
       userId: user.id,
-      sessionId: req.cookieSession?.row.id,
+      sessionId,
       client: clientInfo(req),
       detail: { method: 'session', rememberMe },
     });
@@ -66,11 +70,38 @@ export class LoginService {
    */
   async logOut(auth: AuthContext, req: Request, res: Response): Promise<void> {
     if (auth.method === 'session') {
-      await new Promise<void>((resolve, reject) => req.session.destroy((error) => (error ? reject(error) : resolve())));
-      res.clearCookie('sid', { path: '/', httpOnly: true, sameSite: 'lax', secure: this.config.cookieSecure });
+      await this.endCookieSession(req, res);
     } else {
       await this.sessions.revoke(auth.session.id, 'logout');
     }
     this.audit.record({ type: 'logout', userId: auth.user.id, sessionId: auth.session.id, client: clientInfo(req), detail: { method: auth.method } });
+  }
+
+  /**
+   * The last step of every password login, once its session row exists. A password change, a
+   * reset or disabling the account ends every session that exists at that moment; a login whose
+   * password was checked just before, but whose row was written just after, would escape it. So
+   * the account is read again now: if the password no longer signs it in, `endSession` ends the
+   * new session, and the login is refused as if the password had been wrong (401
+   * invalid_credentials: it is no longer the password).
+   */
+  async confirmLogin(
+    user: User,
+    password: string,
+    login: { sessionId?: string; client: ClientInfo },
+    endSession: (reason: 'password_changed' | 'user_disabled') => Promise<unknown>,
+  ): Promise<void> {
+    const standing = await this.users.stillSignsIn(user, password);
+    if (standing === 'yes') return;
+    await endSession(standing);
+    const reason = standing === 'user_disabled' ? 'account_disabled' : 'password_changed';
+    this.audit.record({ type: 'login_failed', userId: user.id, sessionId: login.sessionId, client: login.client, detail: { login: user.username, reason } });
+    throw invalidCredentials();
+  }
+
+  /** Deletes the request's cookie session (its row) and clears the cookie. */
+  private async endCookieSession(req: Request, res: Response): Promise<void> {
+    await new Promise<void>((resolve, reject) => req.session.destroy((error) => (error ? reject(error) : resolve())));
+    res.clearCookie('sid', { path: '/', httpOnly: true, sameSite: 'lax', secure: this.config.cookieSecure });
   }
 }

@@ -22,7 +22,7 @@ export const USER_CACHE_TTL_MS = 5_000;
 export class UsersService {
   private readonly cache = new TtlCache<string, User>(USER_CACHE_TTL_MS);
   /** The statements every password login runs (see FixedStatement). */
-  private readonly statements: { byEmail: FixedStatement; byUsername: FixedStatement; setLastLogin: FixedStatement };
+  private readonly statements: { byEmail: FixedStatement; byUsername: FixedStatement; byId: FixedStatement; setLastLogin: FixedStatement };
 
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
@@ -33,6 +33,7 @@ export class UsersService {
     this.statements = {
       byEmail: new FixedStatement(dataSource, 'SELECT * FROM "users" WHERE "email" = :login'),
       byUsername: new FixedStatement(dataSource, 'SELECT * FROM "users" WHERE "usernameNormalized" = :login'),
+      byId: new FixedStatement(dataSource, 'SELECT * FROM "users" WHERE "id" = :id'),
       setLastLogin: new FixedStatement(dataSource, 'UPDATE "users" SET "lastLoginAt" = :lastLoginAt WHERE "id" = :id'),
     };
     invalidation.listen('user', {
@@ -182,6 +183,20 @@ export class UsersService {
       await this.update(user.id, { passwordHash: user.passwordHash });
     }
     return true;
+  }
+
+  /**
+   * Whether `password`, found right for `user` a moment ago, still signs the account in, read
+   * afresh from the database (not the cache): 'yes', or why not. A stored hash that differs from
+   * the one checked is a new password, or the same one re-hashed by another login at the same
+   * time (outdated parameters): only then is the password verified again.
+   */
+  async stillSignsIn(user: User, password: string): Promise<'yes' | 'password_changed' | 'user_disabled'> {
+    const [row] = await this.statements.byId.run({ id: user.id });
+    const fresh = row ? hydrate(this.users, row) : null;
+    if (!fresh || fresh.disabled) return 'user_disabled';
+    if (fresh.passwordHash === user.passwordHash || (await this.hasher.verify(fresh.passwordHash, password))) return 'yes';
+    return 'password_changed';
   }
 
   /** A page of users, newest first, optionally those whose username or email contains `q`. */

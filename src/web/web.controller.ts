@@ -74,7 +74,7 @@ export class WebController {
     }
     try {
       const user = await this.logins.authenticate(req, res);
-      await this.logins.logIn(req, res, user, form.rememberMe === 'on' || form.rememberMe === 'true');
+      await this.logins.logIn(req, res, user, form.rememberMe === 'on' || form.rememberMe === 'true', form.password);
       res.redirect(303, next);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
@@ -108,7 +108,7 @@ export class WebController {
       const user = await this.users.register(input);
       this.verification.sendLink(user, clientInfo(req));
       if (this.config.emailLinks.requireEmailVerification) return res.redirect(303, '/login?done=check-email');
-      await this.logins.logIn(req, res, user, false);
+      await this.logins.logIn(req, res, user, false, input.password);
       res.redirect(303, '/account');
     } catch (error) {
       if (error instanceof AppError && (error.code === 'account_exists' || error.code === 'password_too_common')) {

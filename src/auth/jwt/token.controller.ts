@@ -22,7 +22,7 @@ export class TokenController {
   @ApiOkResponse({ type: TokenResponse })
   async token(@Body() body: TokenRequestDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<TokenResponse> {
     const user = await this.logins.authenticate(req, res);
-    return this.tokens.issueForLogin(user, clientInfo(req, body.deviceName));
+    return this.tokens.issueForLogin(user, body.password, clientInfo(req, body.deviceName));
   }
 
   /** Spends the refresh token and answers a new pair. A spent token shown again ends the session (401 refresh_token_reused). */

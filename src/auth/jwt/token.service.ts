@@ -10,6 +10,7 @@ import { Session } from '../../sessions/session.entity';
 import { ClientInfo, SessionsService } from '../../sessions/sessions.service';
 import { User } from '../../users/user.entity';
 import { UsersService } from '../../users/users.service';
+import { LoginService } from '../login.service';
 import { SigningKeysService } from './signing-keys.service';
 
 /** What POST /auth/token and POST /auth/token/refresh answer. */
@@ -46,10 +47,12 @@ export class TokenService {
     private readonly sessions: SessionsService,
     private readonly users: UsersService,
     private readonly audit: AuditService,
+    private readonly logins: LoginService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async issueForLogin(user: User, client: ClientInfo): Promise<TokenPair> {
+  /** The session and tokens of a password login; `password` is the one just checked (see LoginService.confirmLogin). */
+  async issueForLogin(user: User, password: string, client: ClientInfo): Promise<TokenPair> {
     const refreshToken = newSecret();
     const session = await this.sessions.create({
       userId: user.id,
@@ -59,6 +62,7 @@ export class TokenService {
       data: null,
       client,
     });
+    await this.logins.confirmLogin(user, password, { sessionId: session.id, client }, (reason) => this.sessions.revoke(session.id, reason));
     await yieldToWaitingRequests();
     await this.users.recordLogin(user.id);
     this.audit.record({ type: 'login_succeeded', userId: user.id, sessionId: session.id, client, detail: { method: 'jwt' } });
