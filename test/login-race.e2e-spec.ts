@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { AuditEvent } from '../src/audit/audit-event.entity';
 import { Session } from '../src/sessions/session.entity';
+import { SessionsService } from '../src/sessions/sessions.service';
 import { PasswordHasher } from '../src/users/password-hasher';
 import { UsersService } from '../src/users/users.service';
 import { bearer, createAdmin, createUser, flushAudit, newBrowser, sessionCookie, tokenLogin, TestUser } from './helpers/factories';
@@ -79,6 +80,25 @@ describe('a login whose password stops signing the account in while it runs', ()
     expect(await sessionsOf(user)).toEqual([]);
     expect(await failures(user)).toEqual(['account_disabled']);
     expect((await browser.agent.get('/auth/me')).status).toBe(401);
+  });
+
+  it('shows the sign-in page again (401) when the password was reset meanwhile, with no session', async () => {
+    const user = await createUser(t);
+    const agent = request.agent(t.server);
+    const page = await agent.get('/login').expect(200);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
+    // What a reset does (PasswordResetService.reset): the new hash, then every session of the user ends.
+    duringNextLogin(async () => {
+      await t.app.get(UsersService).update(user.id, { passwordHash: await hasher.hash('Reset to something else') });
+      await t.app.get(SessionsService).revokeAllForUser(user.id, 'password_reset');
+    });
+
+    const res = await agent.post('/login').type('form').send({ _csrf: csrf, username: user.username, password: user.password }).expect(401);
+
+    expect(res.text).toContain('Invalid username or password.');
+    expect(sessionCookie(res.headers['set-cookie'])).toMatch(/^sid=$/);
+    expect(await sessionsOf(user)).toEqual([]);
+    expect((await agent.get('/account').expect(302)).headers.location).toBe('/login?next=/account'); // signed out
   });
 
   it('lets the login through when the same password was only re-hashed meanwhile (an outdated hash upgraded by another login)', async () => {
