@@ -344,12 +344,13 @@ describe('cookie sessions', () => {
 
 describe('cookie sessions with short lifetimes', () => {
   it('expires an idle session after SESSION_TTL', async () => {
-    const t = await startTestApp({ SESSION_TTL: '1s' });
+    // 2 s, not 1: a loaded CI machine must not let the session idle out between sign-in and the first request.
+    const t = await startTestApp({ SESSION_TTL: '2s' });
     try {
       const user = await createUser(t);
       const { sid } = await signIn(t, user);
       await request(t.server).get('/auth/me').set('Cookie', sid).expect(200);
-      await new Promise((resolve) => setTimeout(resolve, 1200));
+      await new Promise((resolve) => setTimeout(resolve, 2300));
       const res = await request(t.server).get('/auth/me').set('Cookie', sid).expect(401);
       expect(res.body.code).toBe('session_expired');
     } finally {

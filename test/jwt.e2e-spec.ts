@@ -304,18 +304,25 @@ describe('JWT clients', () => {
 });
 
 describe('JWT clients with short lifetimes', () => {
+  // JWT times are whole seconds (iat, exp): a token issued at 12:00:00.990 with a 2 s lifetime expires at
+  // 12:00:02.000, 1.01 s later. Starting each step just after a second begins gives every fresh token its full
+  // lifetime, so a slow machine cannot expire it between two requests of the same step.
+  const startOfNextSecond = () => new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 5));
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
   it('answers an expired access token with 401 token_expired, and drops a retired key after one token lifetime', async () => {
-    const t = await startTestApp({ ACCESS_TOKEN_TTL: '1s' });
+    const t = await startTestApp({ ACCESS_TOKEN_TTL: '2s' });
     try {
       const user = await createUser(t);
       const tokens = await tokenLogin(t, user);
       const oldKid = decodeJwt(tokens.accessToken).header.kid;
       const { SigningKeysService } = await import('../src/auth/jwt/signing-keys.service');
       await t.app.get(SigningKeysService).rotate();
-      await new Promise((resolve) => setTimeout(resolve, 2100));
+      await sleep(3100);
       const res = await request(t.server).get('/auth/me').set(...bearer(tokens.accessToken));
       expect(res.status).toBe(401);
       expect(['token_expired', 'token_invalid']).toContain(res.body.code);
+      await startOfNextSecond();
       const fresh = (await request(t.server).post('/auth/token/refresh').send({ refreshToken: tokens.refreshToken }).expect(200)).body;
       await request(t.server).get('/auth/me').set(...bearer(fresh.accessToken)).expect(200);
       const jwks = (await request(t.server).get('/.well-known/jwks.json').expect(200)).body;
@@ -326,13 +333,14 @@ describe('JWT clients with short lifetimes', () => {
   });
 
   it('answers an expired access token signed by the current key with 401 token_expired, even one accepted before', async () => {
-    const t = await startTestApp({ ACCESS_TOKEN_TTL: '1s' });
+    const t = await startTestApp({ ACCESS_TOKEN_TTL: '2s' });
     try {
       const user = await createUser(t);
+      await startOfNextSecond();
       const tokens = await tokenLogin(t, user);
       // Used while valid first, so its verified signature is remembered: expiry must still apply.
       await request(t.server).get('/auth/me').set(...bearer(tokens.accessToken)).expect(200);
-      await new Promise((resolve) => setTimeout(resolve, 2100));
+      await sleep(3100);
       const res = await request(t.server).get('/auth/me').set(...bearer(tokens.accessToken)).expect(401);
       expect(res.body.code).toBe('token_expired');
     } finally {
