@@ -7,6 +7,7 @@ import { hashSecret } from '../sessions/secret-hash';
 import { Session } from '../sessions/session.entity';
 import { SessionsService } from '../sessions/sessions.service';
 import { UsersService } from '../users/users.service';
+import { VerifiedCookieCache, VerifiedSessionCookie } from './verified-cookie-cache';
 
 /**
  * The read path of cookie sessions. A GET or HEAD request whose signed-in session and user are
@@ -27,6 +28,8 @@ import { UsersService } from '../users/users.service';
 export class CachedCookieSession {
   /** Whether a row's stored session data names the row's user (express-session's JSON, checked once per cached row). */
   private readonly owners = new WeakMap<Session, string | undefined>();
+  /** Cookie headers already parsed and checked (the signature is a pure function of the header and the secret). */
+  private readonly verified = new VerifiedCookieCache();
 
   constructor(
     private readonly sessions: SessionsService,
@@ -37,9 +40,9 @@ export class CachedCookieSession {
   /** True when the request is now authenticated (`req.user`, `req.cookieSession`); false sends it through express-session. */
   read(req: Request, cookieName: string): boolean {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-    const sid = this.sessionId(req, cookieName);
-    if (sid === undefined) return false;
-    const row = this.sessions.cachedBySecretHash(hashSecret(sid));
+    const cookie = this.sessionCookie(req.headers.cookie ?? '', cookieName);
+    if (cookie === undefined) return false;
+    const row = this.sessions.cachedBySecretHash(cookie.secretHash);
     if (!row || row.kind !== 'cookie' || row.data === null) return false;
     const now = Date.now();
     if (this.sessions.stateOf(row, new Date(now)) !== 'active' || this.sessions.isSlideDue(row, now)) return false;
@@ -51,11 +54,16 @@ export class CachedCookieSession {
   }
 
   /** The session id in the cookie, exactly as express-session reads it: the first `sid`, `s:`-prefixed, signed with the secret. */
-  private sessionId(req: Request, cookieName: string): string | undefined {
-    const raw = parseCookieHeader(req.headers.cookie ?? '')[cookieName];
+  private sessionCookie(header: string, cookieName: string): VerifiedSessionCookie | undefined {
+    const known = this.verified.recall(header, cookieName);
+    if (known !== undefined) return known;
+    const raw = parseCookieHeader(header)[cookieName];
     if (raw === undefined || !raw.startsWith('s:')) return undefined;
     const sid = unsign(raw.slice(2), this.config.sessionSecret);
-    return sid === false ? undefined : sid;
+    if (sid === false) return undefined;
+    const cookie = { cookieName, sid, secretHash: hashSecret(sid) };
+    this.verified.remember(header, cookie);
+    return cookie;
   }
 
   private ownerOf(row: Session): string | undefined {
