@@ -45,7 +45,7 @@ export class CachedCookieSession {
     const row = this.sessions.cachedBySecretHash(cookie.secretHash);
     if (!row || row.kind !== 'cookie' || row.data === null) return false;
     const now = Date.now();
-    if (this.sessions.stateOf(row, new Date(now)) !== 'active' || this.sessions.isSlideDue(row, now)) return false;
+    if (this.sessions.stateOf(row, now) !== 'active' || this.sessions.isSlideDue(row, now)) return false;
     const user = this.users.cachedById(row.userId);
     if (!user || user.disabled || this.ownerOf(row) !== user.id) return false;
     req.cookieSession = { state: 'active', row };

@@ -137,9 +137,9 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     return row;
   }
 
-  stateOf(session: Session, now = new Date()): SessionState {
+  stateOf(session: Session, now = Date.now()): SessionState {
     if (session.revokedAt) return 'revoked';
-    if (session.expiresAt <= now || session.absoluteExpiresAt <= now) return 'expired';
+    if (session.expiresAt.getTime() <= now || session.absoluteExpiresAt.getTime() <= now) return 'expired';
     return 'active';
   }
 
