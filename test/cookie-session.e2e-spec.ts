@@ -1,11 +1,14 @@
 import { sign } from 'cookie-signature';
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
+import { LessThan } from 'typeorm';
 import { Session } from '../src/sessions/session.entity';
-import { SessionsService } from '../src/sessions/sessions.service';
+import { SessionsService, SWEEP_BATCH } from '../src/sessions/sessions.service';
 import { TypeormSessionStore } from '../src/sessions/typeorm-session-store';
 import { User } from '../src/users/user.entity';
 import { UsersService } from '../src/users/users.service';
 import { createUser, newBrowser, sessionCookie, setCookieLine, signIn, TestUser } from './helpers/factories';
+import { onPostgres } from './helpers/postgres';
 import { newDataDir, startTestApp, TestApp } from './helpers/test-app';
 
 describe('cookie sessions', () => {
@@ -314,6 +317,40 @@ describe('cookie sessions', () => {
       await changeSession(sessionId, { expiresAt: new Date(Date.now() - 1000) });
       expect(await t.app.get(SessionsService).sweepExpired()).toBeGreaterThanOrEqual(1);
       expect(await sessions().findOneBy({ id: sessionId })).toBeNull();
+    });
+
+    it('sweeps a backlog of expired sessions larger than one batch, and only those', async () => {
+      const { sid } = await signIn(t, user);
+      const { sessionId } = (await me(sid).expect(200)).body.auth;
+      const template = await sessions().findOneByOrFail({ id: sessionId });
+      const past = new Date(Date.now() - 60_000);
+      const backlog = Array.from({ length: SWEEP_BATCH * 2 + 7 }, (_, i) => ({
+        ...template,
+        id: randomUUID(),
+        secretHash: `expired-${i}-${randomUUID()}`.padEnd(64, '0').slice(0, 64),
+        expiresAt: past,
+      }));
+      for (let i = 0; i < backlog.length; i += 100) await sessions().insert(backlog.slice(i, i + 100));
+      expect(await t.app.get(SessionsService).sweepExpired()).toBeGreaterThanOrEqual(backlog.length);
+      expect(await sessions().countBy({ expiresAt: LessThan(new Date()) })).toBe(0);
+      await me(sid).expect(200); // the live session is untouched
+    });
+
+    (onPostgres ? it.skip : it)('finds expired sessions through the expiresAt index, not by reading the whole table', async () => {
+      const logged = jest.spyOn(t.db.logger, 'logQuery'); // observes every statement the driver runs
+      let statements: typeof logged.mock.calls;
+      try {
+        await t.app.get(SessionsService).sweepExpired();
+      } finally {
+        statements = [...logged.mock.calls];
+        logged.mockRestore();
+      }
+      const reads = statements.filter(([sql]) => /^SELECT .* FROM "sessions"/.test(sql));
+      expect(reads).not.toHaveLength(0);
+      for (const [sql, parameters] of reads) {
+        const plan = (await t.db.query(`EXPLAIN QUERY PLAN ${sql}`, parameters)) as Array<{ detail: string }>;
+        expect(plan.map((step) => step.detail).join('; ')).toMatch(/USING (COVERING )?INDEX IDX_sessions_expiresAt/);
+      }
     });
   });
 

@@ -4,6 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, IsNull, LessThan, Not, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { insertStatement } from '../database/fixed-statement';
+import { yieldToWaitingRequests } from '../common/yield-to-waiting-requests';
 import { inTransaction } from '../database/transaction';
 import { CacheInvalidation } from '../redis/cache-invalidation';
 import { SessionCache } from './session-cache';
@@ -26,6 +27,8 @@ export type RevokeReason = 'logout' | 'user' | 'password_changed' | 'password_re
  * (without REDIS_URL, or while Redis is unreachable).
  */
 export const SESSION_CACHE_TTL_MS = 5_000;
+/** Expired sessions deleted per statement when sweeping. */
+export const SWEEP_BATCH = 500;
 
 /**
  * The sessions table: every login of either kind. Creating, finding, sliding, revoking and
@@ -249,20 +252,27 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     if (row) await this.delete(row.id);
   }
 
-  /** Deletes sessions past their idle or absolute expiry (and so their spent tokens). */
+  /**
+   * Deletes sessions past their expiry (and so their spent tokens), SWEEP_BATCH at a time, letting
+   * waiting requests go first between batches. `expiresAt` never passes `absoluteExpiresAt` (create
+   * and touch cap it), so the indexed `expiresAt` alone finds every expired row: asking for either
+   * column, as this did before, made SQLite read the whole table (about 300 ms on the event loop
+   * with a million sessions, every SESSION_SWEEP_INTERVAL).
+   */
   async sweepExpired(now = new Date()): Promise<number> {
-    const expired = await this.sessions.find({
-      select: { id: true },
-      where: [{ expiresAt: LessThan(now) }, { absoluteExpiresAt: LessThan(now) }],
-    });
-    const ids = expired.map((row) => row.id);
-    for (let i = 0; i < ids.length; i += 500) {
-      const batch = ids.slice(i, i + 500);
-      await this.spentTokens.delete({ sessionId: In(batch) });
-      await this.sessions.delete({ id: In(batch) });
-      for (const id of batch) this.cache.evict(id);
+    let swept = 0;
+    for (;;) {
+      const expired = await this.sessions.find({ select: { id: true }, where: { expiresAt: LessThan(now) }, take: SWEEP_BATCH });
+      const ids = expired.map((row) => row.id);
+      if (ids.length > 0) {
+        await this.spentTokens.delete({ sessionId: In(ids) });
+        await this.sessions.delete({ id: In(ids) });
+        for (const id of ids) this.cache.evict(id);
+        swept += ids.length;
+      }
+      if (ids.length < SWEEP_BATCH) return swept;
+      await yieldToWaitingRequests();
     }
-    return ids.length;
   }
 }
 
