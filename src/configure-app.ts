@@ -14,10 +14,10 @@ import { sessionCookieMaxAge } from './sessions/session-cookie-max-age';
 import { SessionsService } from './sessions/sessions.service';
 import { CachedCookieSession } from './auth/cached-cookie-session';
 import { SigningKeysService } from './auth/jwt/signing-keys.service';
+import { SESSION_COOKIE } from './sessions/session-cookie';
 import { TypeormSessionStore } from './sessions/typeorm-session-store';
 import { WEB_ASSETS_DIR, WEB_VIEWS_DIR } from './web/project-root';
 
-export const SESSION_COOKIE = 'sid';
 export const BODY_LIMIT = '100kb';
 
 /**
@@ -89,7 +89,9 @@ function setUpOpenApi(app: NestExpressApplication): void {
       .setDescription(
         'Cookie sessions for browsers, JWTs for mobile and API clients, one sessions table. ' +
           'Errors are JSON: {statusCode, error, message, code}. Unsafe requests authenticated by the ' +
-          'sid cookie need the X-CSRF-Token header (from GET /auth/csrf).',
+          'sid cookie need the X-CSRF-Token header (from GET /auth/csrf). A request with an ' +
+          'Authorization: Bearer header is judged by its token alone; an Authorization header of another ' +
+          'scheme (a proxy\'s Basic credentials) leaves a request carrying the sid cookie to its cookie.',
       )
       .addCookieAuth(SESSION_COOKIE)
       .addBearerAuth()

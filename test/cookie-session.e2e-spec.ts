@@ -192,6 +192,26 @@ describe('cookie sessions', () => {
       await me(sid).expect(200);
     });
 
+    it('serves a browser behind a password-protected proxy (Authorization: Basic) by its cookie, CSRF included', async () => {
+      const { agent, csrf, sid } = await signIn(t, user);
+      const basic = `Basic ${Buffer.from('staging:proxy-password').toString('base64')}`;
+      const res = await me(sid).set('Authorization', basic).expect(200);
+      expect(res.body.auth.method).toBe('session');
+      // Judged as a cookie request: an unsafe one needs the CSRF token.
+      const unsafe = await request(t.server).delete('/auth/sessions').set('Cookie', sid).set('Authorization', basic).expect(403);
+      expect(unsafe.body.code).toBe('csrf_invalid');
+      await agent.post('/auth/logout').set('Authorization', basic).set('X-CSRF-Token', csrf).expect(204);
+      expect((await me(sid).set('Authorization', basic).expect(401)).body.code).toBe('unauthenticated');
+    });
+
+    it('judges a request with a Bearer header by its token alone, even beside a valid cookie', async () => {
+      const { sid } = await signIn(t, user);
+      for (const value of ['Bearer not-a-token', 'bearer not-a-token', 'Bearer']) {
+        const res = await me(sid).set('Authorization', value).expect(401);
+        expect(res.body.code).toBe('token_invalid');
+      }
+    });
+
     it('reports the user and how the caller authenticated', async () => {
       const { sid } = await signIn(t, user);
       const res = await me(sid).expect(200);

@@ -4,6 +4,7 @@ import passport from 'passport';
 import { AuditService } from '../audit/audit.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { startSession } from '../sessions/cookie-session.middleware';
+import { SESSION_COOKIE } from '../sessions/session-cookie';
 import { ClientInfo, SessionsService } from '../sessions/sessions.service';
 import { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
@@ -102,6 +103,6 @@ export class LoginService {
   /** Deletes the request's cookie session (its row) and clears the cookie. */
   private async endCookieSession(req: Request, res: Response): Promise<void> {
     await new Promise<void>((resolve, reject) => req.session.destroy((error) => (error ? reject(error) : resolve())));
-    res.clearCookie('sid', { path: '/', httpOnly: true, sameSite: 'lax', secure: this.config.cookieSecure });
+    res.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure: this.config.cookieSecure });
   }
 }

@@ -17,6 +17,7 @@ import { PasswordResetService } from '../email-links/password-reset.service';
 import { flatten } from '../common/validation.pipe';
 import { RegisterDto } from '../users/dto/register.dto';
 import { UsersService } from '../users/users.service';
+import { SESSION_COOKIE } from '../sessions/session-cookie';
 import { toSessionView } from './session-view';
 import { safeNext } from './safe-next';
 import { ChangePasswordForm, ForgotPasswordForm, ResetPasswordForm, SignInForm, SignUpForm, VerifyEmailForm } from './web-forms';
@@ -214,7 +215,7 @@ export class WebController {
       throw error;
     }
     // The reset ended every session, this browser's too: its cookie is no use any more.
-    if (req.auth) res.clearCookie('sid', { path: '/', httpOnly: true, sameSite: 'lax', secure: this.config.cookieSecure });
+    if (req.auth) res.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure: this.config.cookieSecure });
     res.redirect(303, '/login?done=password-reset');
   }
 

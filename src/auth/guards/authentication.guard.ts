@@ -1,8 +1,10 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { parse as parseCookieHeader } from 'cookie';
 import type { Request, Response } from 'express';
 import { AppError } from '../../common/app-error';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { SESSION_COOKIE } from '../../sessions/session-cookie';
 import { SessionsService } from '../../sessions/sessions.service';
 import { User } from '../../users/user.entity';
 import { BearerAuthenticator } from '../bearer-authenticator';
@@ -11,9 +13,20 @@ import { IS_PUBLIC } from '../decorators/public.decorator';
 
 /**
  * Global guard, first in line: every route needs a signed-in caller unless marked @Public().
- * Accepts `Authorization: Bearer <access token>` or the `sid` cookie session (a request with an
- * Authorization header is judged by it alone), and puts one AuthContext on the request.
+ * Accepts `Authorization: Bearer <access token>` or the `sid` cookie session, and puts one
+ * AuthContext on the request. A request with an Authorization header is judged by that header
+ * alone, except one whose header is of another scheme (`Basic`, say, which a browser attaches by
+ * itself behind a password-protected proxy) and that carries the session cookie: it is judged by
+ * its cookie, as a cookie request (CSRF included).
  */
+/** An Authorization header of the Bearer scheme (scheme names are case-insensitive, RFC 9110). */
+const BEARER_SCHEME = /^bearer(\s|$)/i;
+
+function carriesSessionCookie(req: Request): boolean {
+  const cookies = req.headers.cookie;
+  return cookies !== undefined && parseCookieHeader(cookies)[SESSION_COOKIE] !== undefined;
+}
+
 @Injectable()
 export class AuthenticationGuard implements CanActivate {
   constructor(
@@ -32,7 +45,8 @@ export class AuthenticationGuard implements CanActivate {
       return true;
     }
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
-    if (req.headers.authorization !== undefined) {
+    const authorization = req.headers.authorization;
+    if (authorization !== undefined && (BEARER_SCHEME.test(authorization) || !carriesSessionCookie(req))) {
       req.auth = await this.bearer.authenticate(req, http.getResponse<Response>());
     } else {
       this.authenticateCookie(req);
