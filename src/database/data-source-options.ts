@@ -8,10 +8,14 @@ import { SigningKey } from '../auth/jwt/signing-key.entity';
 import { Session } from '../sessions/session.entity';
 import { SpentRefreshToken } from '../sessions/spent-refresh-token.entity';
 import { User } from '../users/user.entity';
+import { sqliteThread } from './sqlite-thread';
 import { InitialSchema1763800000000 } from './migrations/1763800000000-initial-schema';
 import { JwtSessions1763900000000 } from './migrations/1763900000000-jwt-sessions';
 import { AuditEvents1764000000000 } from './migrations/1764000000000-audit-events';
 import { EmailLinkTokens1764100000000 } from './migrations/1764100000000-email-link-tokens';
+
+/** The TypeORM driver type the app's SQLite connection has (see below). */
+export const SQLITE_DRIVER_TYPE = 'expo';
 
 export const ENTITIES = [User, Session, SpentRefreshToken, SigningKey, AuditEvent, EmailLinkToken];
 export const MIGRATIONS = [InitialSchema1763800000000, JwtSessions1763900000000, AuditEvents1764000000000, EmailLinkTokens1764100000000];
@@ -26,20 +30,7 @@ export function dataSourceOptions(config: Pick<AppConfig, 'database'>): DataSour
     return { ...common, type: 'postgres', url: config.database.url };
   }
   mkdirSync(dirname(config.database.path), { recursive: true });
-  return {
-    ...common,
-    type: 'better-sqlite3',
-    database: config.database.path,
-    enableWAL: true,
-    prepareDatabase: (db: { pragma(sql: string): unknown }) => {
-      db.pragma('busy_timeout = 5000');
-      // Checkpoints run in their own thread (WalCheckpointer), not inside a request's commit.
-      db.pragma('wal_autocheckpoint = 0');
-      // 64 MiB of page cache instead of 2: with a million sessions, the index pages a login
-      // writes to are then mostly in memory, not read from disk on the event loop.
-      db.pragma('cache_size = -65536');
-      db.pragma('synchronous = NORMAL');
-      db.pragma('foreign_keys = ON');
-    },
-  };
+  // SQLite runs in a thread of its own (see sqlite-thread.ts, which also sets the connection up);
+  // `expo` is TypeORM's driver for an asynchronous SQLite client passed in as `driver`.
+  return { ...common, type: SQLITE_DRIVER_TYPE, database: config.database.path, driver: sqliteThread };
 }

@@ -1,12 +1,13 @@
 import { DataSource, EntityManager } from 'typeorm';
+import { SQLITE_DRIVER_TYPE } from './data-source-options';
 
 /** Per data source, the end of the SQLite transactions queued so far. */
 const queues = new WeakMap<DataSource, Promise<unknown>>();
 
 /**
  * Runs `work` in one transaction, committed when it resolves and rolled back when it throws.
- * Use it instead of `DataSource.transaction`, which is not safe on SQLite here: better-sqlite3
- * gives the process one connection, so two requests whose steps interleave (two password checks
+ * Use it instead of `DataSource.transaction`, which is not safe on SQLite here: the process has
+ * one SQLite connection (in its own thread, see sqlite-thread.ts), so two requests whose steps interleave (two password checks
  * finishing together do) would both send BEGIN on it. On SQLite, transactions therefore take
  * turns, and each begins IMMEDIATE: it takes the write lock at once (waiting, with the busy
  * timeout, for another process such as the CLI), so reading and then writing inside it cannot fail
@@ -15,7 +16,7 @@ const queues = new WeakMap<DataSource, Promise<unknown>>();
  * result and throw after) where a business rule says no, so that a rollback stays exceptional.
  */
 export async function inTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
-  if (dataSource.options.type !== 'better-sqlite3') return dataSource.transaction(work);
+  if (dataSource.options.type !== SQLITE_DRIVER_TYPE) return dataSource.transaction(work);
   const previous = queues.get(dataSource) ?? Promise.resolve();
   const mine = previous.catch(() => undefined).then(() => runImmediate(dataSource, work));
   queues.set(dataSource, mine);

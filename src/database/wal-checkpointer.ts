@@ -13,12 +13,11 @@ export interface WalCheckpointResult {
 }
 
 /**
- * SQLite only. better-sqlite3 runs every statement on the event loop, and by default SQLite
- * checkpoints the write-ahead log inside the commit that fills it: that commit then writes a
- * thousand pages back and waits for the disk, and every request waits with it (seen as stalls of
- * tens to hundreds of milliseconds during a login storm). The app's connection turns automatic
- * checkpoints off (see dataSourceOptions) and this thread, with its own connection, checkpoints
- * every second instead, off the event loop.
+ * SQLite only. By default SQLite checkpoints the write-ahead log inside the commit that fills
+ * it: that commit then writes a thousand pages back and waits for the disk, and every statement
+ * queued behind it waits too (seen as stalls of tens to hundreds of milliseconds during a login
+ * storm). The app's connection turns automatic checkpoints off (see sqlite-thread.worker.js) and
+ * this thread, with its own connection, checkpoints every second instead.
  */
 @Injectable()
 export class WalCheckpointer implements OnModuleInit, OnModuleDestroy {

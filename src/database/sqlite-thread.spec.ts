@@ -1,0 +1,61 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sqliteThread, SqliteThreadDatabase } from './sqlite-thread';
+
+describe('SqliteThreadDatabase', () => {
+  let path: string;
+  let db: SqliteThreadDatabase;
+  beforeEach(async () => {
+    path = join(mkdtempSync(join(tmpdir(), 'authkit-sqlite-thread-')), 'test.sqlite');
+    db = await sqliteThread.openDatabaseAsync(path);
+    await db.execute('CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, done INTEGER NOT NULL)');
+  });
+  afterEach(() => db.closeAsync());
+
+  const names = async (database: SqliteThreadDatabase) =>
+    (await (await database.execute('SELECT name FROM items ORDER BY id')).getAllAsync()).map((row) => (row as { name: string }).name);
+
+  it('runs statements in the order they are sent, with their rows, changes and row ids', async () => {
+    const inserts = ['a', 'b', 'c'].map((name) => db.execute('INSERT INTO items (name, done) VALUES (?, ?)', [name, 0]));
+    expect((await Promise.all(inserts)).map((result) => [result.changes, result.lastInsertRowId])).toEqual([
+      [1, 1],
+      [1, 2],
+      [1, 3],
+    ]);
+    expect((await db.execute('UPDATE items SET done = 1 WHERE id > ?', [1])).changes).toBe(2);
+    expect(await names(db)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('binds booleans as 1 and 0, as TypeORM stores them', async () => {
+    await db.execute('INSERT INTO items (name, done) VALUES (?, ?), (?, ?)', ['yes', true, 'no', false]);
+    expect(await (await db.execute('SELECT name, done FROM items ORDER BY id')).getAllAsync()).toEqual([
+      { name: 'yes', done: 1 },
+      { name: 'no', done: 0 },
+    ]);
+  });
+
+  it("rejects a failing statement with SQLite's message and code, and goes on with the next", async () => {
+    await db.execute('INSERT INTO items (name, done) VALUES (?, 0)', ['a']);
+    await expect(db.execute('INSERT INTO items (name, done) VALUES (?, 0)', ['a'])).rejects.toMatchObject({
+      message: 'UNIQUE constraint failed: items.name',
+      code: 'SQLITE_CONSTRAINT_UNIQUE',
+    });
+    await expect(db.execute('SELEC nonsense')).rejects.toMatchObject({ code: 'SQLITE_ERROR' });
+    expect(await names(db)).toEqual(['a']);
+  });
+
+  it('runs what was sent before closing, then refuses more', async () => {
+    const insert = db.execute('INSERT INTO items (name, done) VALUES (?, 0)', ['last']);
+    await db.closeAsync();
+    await expect(insert).resolves.toMatchObject({ changes: 1 });
+    await expect(db.execute('SELECT 1')).rejects.toThrow('The SQLite thread stopped');
+
+    db = await sqliteThread.openDatabaseAsync(path);
+    expect(await names(db)).toEqual(['last']);
+  });
+
+  it('fails to open, with the reason, where the database cannot be', async () => {
+    await expect(sqliteThread.openDatabaseAsync(join(path, 'no-such-folder', 'x.sqlite'))).rejects.toThrow(/directory does not exist/);
+  });
+});
