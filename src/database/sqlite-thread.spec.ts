@@ -1,6 +1,8 @@
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { sqliteThread, SqliteThreadDatabase } from './sqlite-thread';
 
 describe('SqliteThreadDatabase', () => {
@@ -53,6 +55,53 @@ describe('SqliteThreadDatabase', () => {
 
     db = await sqliteThread.openDatabaseAsync(path);
     expect(await names(db)).toEqual(['last']);
+  });
+
+  it('keeps the process alive until the thread has closed, even when nothing else does', () => {
+    // A CLI run ends by closing the database: the process must not end before the close has run.
+    const script = `
+      const { sqliteThread } = require('./src/database/sqlite-thread');
+      sqliteThread.openDatabaseAsync(${JSON.stringify(path)}).then((db) => {
+        db.execute("INSERT INTO items (name, done) VALUES ('from a child', 0)");
+        db.closeAsync().then(() => console.log('closed'));
+      });`;
+    const output = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], { encoding: 'utf8' });
+    expect(output.trim()).toBe('closed');
+  });
+
+  it('rejects a value that cannot be sent to the thread, and goes on with the next statement', async () => {
+    await expect(db.execute('SELECT ?', [() => 1])).rejects.toThrow(/could not be cloned/);
+    expect(await (await db.execute('SELECT ? AS x', [1])).getAllAsync()).toEqual([{ x: 1 }]);
+  });
+
+  it('reports a thread that stops without being closed, and refuses statements after it', async () => {
+    const stopped = jest.fn();
+    const other = await SqliteThreadDatabase.open(path, stopped);
+    await other.execute('SELECT 1');
+    await (other as unknown as { worker: Worker }).worker.terminate(); // as if it had crashed
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(stopped).toHaveBeenCalledTimes(1);
+    expect(stopped.mock.calls[0][0].message).toBe('The SQLite thread stopped');
+    await expect(other.execute('SELECT 1')).rejects.toThrow('The SQLite thread stopped');
+  });
+
+  it('stops the process, by default, when the thread stops without being closed', () => {
+    const script = `
+      const { sqliteThread } = require('./src/database/sqlite-thread');
+      sqliteThread.openDatabaseAsync(${JSON.stringify(path)}).then((db) => db.worker.terminate());
+      setTimeout(() => console.log('still running'), 5000);`;
+    const child = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], { encoding: 'utf8' });
+    expect(child.signal).toBe('SIGTERM');
+    expect(child.stdout).not.toContain('still running');
+    expect(child.stdout + child.stderr).toContain('The SQLite thread stopped; stopping the process');
+  });
+
+  it('does not report a thread that was closed', async () => {
+    const stopped = jest.fn();
+    const other = await SqliteThreadDatabase.open(path, stopped);
+    await other.closeAsync();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(stopped).not.toHaveBeenCalled();
   });
 
   it('fails to open, with the reason, where the database cannot be', async () => {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { Logger } from '@nestjs/common';
 
 /**
  * SQLite in a thread of its own, so that no statement runs on the event loop.
@@ -16,8 +17,20 @@ import { Worker } from 'node:worker_threads';
  * interface (expo-sqlite's) the driver uses. Nothing of Expo is installed or loaded.
  */
 export const sqliteThread = {
-  openDatabaseAsync: (path: string): Promise<SqliteThreadDatabase> => SqliteThreadDatabase.open(path),
+  openDatabaseAsync: (path: string): Promise<SqliteThreadDatabase> => SqliteThreadDatabase.open(path, stopTheProcess),
 };
+
+/**
+ * What happens when the thread stops without being closed (it crashed, or ran out of memory):
+ * the database is then gone for good, so the process stops too, through its shutdown hooks,
+ * for its supervisor to start it again, as it would have if SQLite had failed on the event loop.
+ * Answering every request with an error while still looking alive would be worse.
+ */
+function stopTheProcess(cause: Error): void {
+  new Logger('SqliteThread').error(`${cause.message}; stopping the process`);
+  process.exitCode = 1;
+  process.kill(process.pid, 'SIGTERM');
+}
 
 export interface SqliteRunResult {
   changes: number;
@@ -48,8 +61,13 @@ export class SqliteThreadDatabase {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private stopped?: Error;
+  private opened = false;
+  private closing = false;
 
-  private constructor(private readonly worker: Worker) {
+  private constructor(
+    private readonly worker: Worker,
+    onUnexpectedStop: (cause: Error) => void,
+  ) {
     // The thread keeps the process alive only while a statement is on its way.
     worker.unref();
     worker.on('message', (answer: Answer | 'closed') => {
@@ -61,20 +79,29 @@ export class SqliteThreadDatabase {
       else waiting.resolve(answer);
     });
     const stop = (cause?: Error) => {
-      this.stopped ??= stoppedError(cause);
+      if (this.stopped) return;
+      this.stopped = stoppedError(cause);
       for (const [id, waiting] of this.pending) {
         this.settle(id);
         waiting.reject(this.stopped);
       }
+      if (this.opened && !this.closing) onUnexpectedStop(this.stopped); // while opening, open() rejects instead
     };
     worker.on('error', stop);
     worker.on('exit', () => stop());
   }
 
-  /** Starts the thread; resolves once the database is open and set up, rejects if it cannot be. */
-  static open(path: string): Promise<SqliteThreadDatabase> {
-    const database = new SqliteThreadDatabase(new Worker(join(__dirname, 'sqlite-thread.worker.js'), { workerData: { path } }));
-    return database.send(0, '', []).then(() => database);
+  /**
+   * Starts the thread; resolves once the database is open and set up, rejects if it cannot be.
+   * `onUnexpectedStop` is called if the thread stops later without having been closed.
+   */
+  static open(path: string, onUnexpectedStop: (cause: Error) => void): Promise<SqliteThreadDatabase> {
+    const worker = new Worker(join(__dirname, 'sqlite-thread.worker.js'), { workerData: { path } });
+    const database = new SqliteThreadDatabase(worker, onUnexpectedStop);
+    return database.send(0, '', []).then(() => {
+      database.opened = true;
+      return database;
+    });
   }
 
   /** Runs one statement (one only, as better-sqlite3 prepares them) in the thread. */
@@ -96,8 +123,9 @@ export class SqliteThreadDatabase {
   /** Closes the connection once the statements sent before have run, and ends the thread. */
   async closeAsync(): Promise<void> {
     if (this.stopped) return;
+    this.closing = true;
     const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
-    this.worker.ref();
+    this.worker.ref(); // and kept so (see settle) until the thread has ended
     this.worker.postMessage('close');
     await exited;
   }
@@ -105,15 +133,22 @@ export class SqliteThreadDatabase {
   private send(id: number, sql: string, params: readonly unknown[]): Promise<Answer> {
     if (this.stopped) return Promise.reject(this.stopped);
     return new Promise<Answer>((resolve, reject) => {
+      // id 0 is the thread's "ready" (or its failure to open the database): nothing to send.
+      if (id !== 0) {
+        try {
+          this.worker.postMessage({ id, sql, params });
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error))); // a value that cannot be copied to the thread
+          return;
+        }
+      }
       if (this.pending.size === 0) this.worker.ref();
       this.pending.set(id, { resolve, reject });
-      // id 0 is the thread's "ready" (or its failure to open the database): nothing to send.
-      if (id !== 0) this.worker.postMessage({ id, sql, params });
     });
   }
 
   private settle(id: number): void {
     this.pending.delete(id);
-    if (this.pending.size === 0) this.worker.unref();
+    if (this.pending.size === 0 && !this.closing) this.worker.unref();
   }
 }
