@@ -160,9 +160,11 @@ async function main(): Promise<void> {
     // either direction with the same code). The storm above ran on the small table; see
     // README.md, Performance, for logins on a large one.
     console.log(`filling a second server's sessions table to ${options.sessions.toLocaleString('en')} rows…`);
+    const fillStart = performance.now();
     const tableSmall = await startSeeded(options.port + 1, SMALL_SESSION_TABLE);
     started.push(tableSmall);
     const tableLarge = await startSeeded(options.port + 2, options.sessions);
+    console.log(`both servers ready in ${Math.round((performance.now() - fillStart) / 1000)} s`);
     started.push(tableLarge);
     const cookieSideSmall: RunRow[] = [];
     const cookieLarge: RunRow[] = [];
@@ -236,7 +238,7 @@ async function main(): Promise<void> {
       scenarios,
       targets,
     });
-    console.log('\nwritten to bench/results.json');
+    console.log(`\nwritten to bench/results.json (the whole run took ${Math.round(performance.now() / 1000)} s)`);
   } finally {
     for (const side of started) await side.close();
   }
