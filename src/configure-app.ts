@@ -65,7 +65,6 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
     ], readOnly),
   );
   app.use(middlewareErrorHandler);
-  app.enableShutdownHooks();
 
   // Server-rendered pages (src/web): handlebars templates; our own stylesheet is served above.
   app.setBaseViewsDir(WEB_VIEWS_DIR);

@@ -2,6 +2,7 @@ import { NestApplicationOptions } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import type { Express } from 'express';
 import { IncomingMessage, ServerResponse, createServer } from 'node:http';
+import { InFlightRequests } from './common/in-flight-requests';
 
 /**
  * Express gives every request and response the app's own prototypes (`app.request`,
@@ -19,10 +20,13 @@ import { IncomingMessage, ServerResponse, createServer } from 'node:http';
  * request, measured; `express-adapter.spec.ts` checks the shape).
  */
 export class AuthkitExpressAdapter extends ExpressAdapter {
+  /** The requests being handled, for a graceful shutdown (counted on the server built here only). */
+  readonly inFlight = new InFlightRequests();
+
   override initHttpServer(options: NestApplicationOptions): void {
     if (options?.httpsOptions || options?.forceCloseConnections) return super.initHttpServer(options);
     const app = this.getInstance<Express>();
-    this.httpServer = createServer({ IncomingMessage: requestClass(app), ServerResponse: responseClass(app) }, app);
+    this.httpServer = createServer({ IncomingMessage: requestClass(app), ServerResponse: responseClass(app, this.inFlight) }, app);
   }
 }
 
@@ -52,14 +56,26 @@ function requestClass(app: Express): typeof IncomingMessage {
   return AppRequest;
 }
 
-function responseClass(app: Express): typeof ServerResponse {
+function responseClass(app: Express, inFlight: InFlightRequests): typeof ServerResponse {
   class AppResponse extends ServerResponse {
+    private endCounted = false;
+
     constructor(...args: ConstructorParameters<typeof ServerResponse>) {
       super(...args);
+      inFlight.started();
       // express-session and on-headers replace these two on a cookie request: as own properties
       // from the start, that is a plain write, and every response keeps one shape.
       this.writeHead = this.writeHead; // eslint-disable-line no-self-assign
       this.end = this.end; // eslint-disable-line no-self-assign
+    }
+
+    // Wrapped by express-session when it has a session to save first: counted once it has.
+    override end(...args: unknown[]): this {
+      if (!this.endCounted) {
+        this.endCounted = true;
+        inFlight.ended();
+      }
+      return (super.end as (...endArgs: unknown[]) => this).apply(this, args);
     }
   }
   adopt(app, 'response', AppResponse.prototype);

@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
+import { closeOnSignals } from './common/graceful-shutdown';
 import { configureApp, initApp } from './configure-app';
 import { AuthkitExpressAdapter } from './express-adapter';
 import { ConfigError, configWarnings, loadConfig } from './config/load-config';
@@ -32,6 +33,7 @@ async function bootstrap(): Promise<void> {
     process.exit(1);
   }
   await app.listen(config.port, config.host);
+  closeOnSignals(app);
   new Logger('authkit').log(`Listening on http://localhost:${config.port} (${config.env}, ${config.database.type})`);
 }
 
