@@ -119,8 +119,16 @@ describe('JWT clients', () => {
     it('reports the JWT login in GET /auth/me', async () => {
       const tokens = await tokenLogin(t, user);
       const res = await me(tokens.accessToken).expect(200);
+      expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(res.headers['cache-control']).toBe('no-store');
       expect(res.body).toMatchObject({ id: user.id, username: user.username, roles: ['user'] });
       expect(res.body.auth).toEqual({ method: 'jwt', sessionId: tokens.sessionId, persistent: true, expiresAt: expect.any(String) });
+      expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(JSON.stringify(res.body)));
+      // The same answer again is byte for byte the same; HEAD has its headers and no body.
+      expect((await me(tokens.accessToken).expect(200)).text).toBe(res.text);
+      const head = await request(t.server).head('/auth/me').set(...bearer(tokens.accessToken)).expect(200);
+      expect(head.headers['content-length']).toBe(res.headers['content-length']);
+      expect(head.text).toBeUndefined();
     });
 
     it('needs no CSRF token for unsafe requests', async () => {
