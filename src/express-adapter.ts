@@ -73,6 +73,9 @@ function responseClass(app: Express, inFlight: InFlightRequests): typeof ServerR
     override end(...args: unknown[]): this {
       if (!this.endCounted) {
         this.endCounted = true;
+        // During a shutdown a keep-alive client would otherwise send its next request on the
+        // same connection, and be served, for as long as it keeps asking.
+        if (inFlight.draining && !this.headersSent) this.setHeader('Connection', 'close');
         inFlight.ended();
       }
       return (super.end as (...endArgs: unknown[]) => this).apply(this, args);

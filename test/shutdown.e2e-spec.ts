@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
 import { AuditEvent } from '../src/audit/audit-event.entity';
 import { closeGracefully } from '../src/common/graceful-shutdown';
 import { AuthkitExpressAdapter } from '../src/express-adapter';
@@ -63,6 +63,33 @@ describe('shutting down', () => {
       expect(await after.db.getRepository(AuditEvent).countBy({ userId: user.id, type: 'login_succeeded' })).toBe(1);
     } finally {
       await after.close();
+    }
+  });
+
+  it('tells a keep-alive client to close its connection, so that it cannot keep the shutdown waiting', async () => {
+    const t = await startTestApp(SLOW_HASHING);
+    const url = await listening(t);
+    const user = await createUser(t);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const post = (): Promise<{ status?: number; connection?: string }> =>
+      new Promise((resolve, reject) => {
+        const req = httpRequest(`${url}/auth/token`, { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode, connection: res.headers.connection }));
+        });
+        req.on('error', reject);
+        req.end(tokenLoginBody(user));
+      });
+    try {
+      expect(await post()).toEqual({ status: 200, connection: 'keep-alive' });
+      const inFlight = post(); // on the same connection
+      await untilInFlight(t, 1);
+      const closed = closeGracefully(t.app);
+      expect(await inFlight).toEqual({ status: 200, connection: 'close' });
+      await expect(closed).resolves.toBe(true);
+      await expect(post()).rejects.toThrow(); // a new connection is refused
+    } finally {
+      agent.destroy();
     }
   });
 

@@ -15,14 +15,16 @@ const logger = new Logger('Shutdown');
  * the database is closed too: a login in the middle of its password check was answered 401 with
  * the right password, and one whose client had hung up failed on a closed database.
  *
- * So: no new connections (idle keep-alive ones close now), wait until every request in flight
- * has ended its response (at most `graceMs`), close the connections left, then `app.close()`.
+ * So: no new connections (idle keep-alive ones close now, busy ones after their answer), wait
+ * until every request in flight has ended its response (at most `graceMs`), close the
+ * connections left, then `app.close()`.
  * Resolves `false` when the grace period ran out first.
  */
 export async function closeGracefully(app: NestExpressApplication, graceMs = SHUTDOWN_GRACE_MS): Promise<boolean> {
   const server = app.getHttpServer() as Server;
   const adapter = app.getHttpAdapter();
   const inFlight = adapter instanceof AuthkitExpressAdapter ? adapter.inFlight : undefined;
+  if (inFlight) inFlight.draining = true;
   server.close();
   if (inFlight && inFlight.size > 0) logger.log(`Waiting for ${inFlight.size} request(s) in flight`);
   const drained = inFlight ? await inFlight.whenIdle(graceMs) : true;

@@ -5,6 +5,8 @@
  * shutdown must wait for before it closes what handlers use (see graceful-shutdown.ts).
  */
 export class InFlightRequests {
+  /** Set when a shutdown begins: answers from then on close their connection (`Connection: close`). */
+  draining = false;
   private count = 0;
   private waiters: Array<() => void> = [];
 
