@@ -1,8 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
-import { availableParallelism } from 'node:os';
 import { AuditEvent } from '../src/audit/audit-event.entity';
 import { closeGracefully } from '../src/common/graceful-shutdown';
 import { AuthkitExpressAdapter } from '../src/express-adapter';
@@ -23,14 +21,6 @@ async function untilInFlight(t: TestApp, count: number): Promise<void> {
   const inFlight = (t.app.getHttpAdapter() as AuthkitExpressAdapter).inFlight;
   for (let i = 0; i < 5000 && inFlight.size < count; i++) await new Promise((resolve) => setTimeout(resolve, 1));
   expect(inFlight.size).toBe(count);
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z '); // a zombie has ended
-  } catch {
-    return false;
-  }
 }
 
 function tokenLoginBody(user: TestUser): string {
@@ -115,11 +105,7 @@ describe('shutting down', () => {
     await expect(login).rejects.toThrow(); // its connection was closed
   });
 
-  // systemd (KillMode=control-group) and Ctrl-C in a terminal signal the hashing processes too.
-  it.each([
-    ['the app process', false],
-    ['its whole process group', true],
-  ])('on SIGTERM to %s, answers the login in flight, then the process ends by that signal, its hashing processes with it', async (_, wholeGroup) => {
+  it('on SIGTERM, answers the login in flight, then the process ends by that signal', async () => {
     // The production wiring (main.ts calls closeOnSignals), in a process of its own.
     const script = `
       const { startTestApp } = require('./test/helpers/test-app');
@@ -129,10 +115,7 @@ describe('shutting down', () => {
         closeOnSignals(t.app);
         console.log(JSON.stringify({ port: t.app.getHttpServer().address().port }));
       });`;
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      detached: wholeGroup, // a process group of its own, to signal as a whole
-    });
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
     const exited = once(child, 'exit');
     const [line] = (await once(child.stdout, 'data')) as [Buffer];
     const url = `http://127.0.0.1:${(JSON.parse(line.toString()) as { port: number }).port}`;
@@ -146,17 +129,12 @@ describe('shutting down', () => {
 
     const login = fetch(`${url}/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(user) });
     await new Promise((resolve) => setTimeout(resolve, 20)); // it has arrived; its password check takes far longer
-    const hashingPids = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(' ').map(Number);
-    expect(hashingPids).toHaveLength(availableParallelism()); // ARGON2_MAX_CONCURRENT's default
-    if (wholeGroup) process.kill(-(child.pid as number), 'SIGTERM');
-    else child.kill('SIGTERM');
+    child.kill('SIGTERM');
 
     const res = await login;
     expect(res.status).toBe(200);
     expect((await res.json()) as object).toHaveProperty('accessToken');
     const [code, signal] = await exited;
     expect({ code, signal }).toEqual({ code: null, signal: 'SIGTERM' });
-    for (let i = 0; i < 100 && hashingPids.some(isRunning); i++) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(hashingPids.filter(isRunning)).toEqual([]);
   });
 });
