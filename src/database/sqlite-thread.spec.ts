@@ -29,6 +29,37 @@ describe('SqliteThreadDatabase', () => {
     expect(await names(db)).toEqual(['a', 'b', 'c']);
   });
 
+  it('in an exclusive section, runs its channel\'s statements and holds every other until it ends, then sends them in order', async () => {
+    const order: string[] = [];
+    const held: Array<Promise<unknown>> = [];
+    const result = await db.exclusive(async (channel) => {
+      const run = async (sql: string, params: unknown[]) => (await channel.prepareAsync(sql)).executeAsync(params);
+      await run('INSERT INTO items (name, done) VALUES (?, ?)', ['mine', 0]);
+      held.push(db.execute('INSERT INTO items (name, done) VALUES (?, ?)', ['other 1', 0]).then(() => order.push('other 1')));
+      held.push(db.execute('INSERT INTO items (name, done) VALUES (?, ?)', ['other 2', 0]).then(() => order.push('other 2')));
+      await run('INSERT INTO items (name, done) VALUES (?, ?)', ['mine again', 0]);
+      order.push('section done');
+      return 'result';
+    });
+    await Promise.all(held);
+    expect(result).toBe('result');
+    expect(order).toEqual(['section done', 'other 1', 'other 2']);
+    expect(await names(db)).toEqual(['mine', 'mine again', 'other 1', 'other 2']);
+  });
+
+  it('releases the statements it held when an exclusive section throws, and refuses to nest sections', async () => {
+    let other!: Promise<unknown>;
+    await expect(
+      db.exclusive(async () => {
+        other = db.execute('INSERT INTO items (name, done) VALUES (?, ?)', ['other', 0]);
+        await expect(db.exclusive(() => Promise.resolve())).rejects.toThrow('cannot nest');
+        throw new Error('failed section');
+      }),
+    ).rejects.toThrow('failed section');
+    await other;
+    expect(await names(db)).toEqual(['other']);
+  });
+
   it('binds booleans as 1 and 0, as TypeORM stores them', async () => {
     await db.execute('INSERT INTO items (name, done) VALUES (?, ?), (?, ?)', ['yes', true, 'no', false]);
     expect(await (await db.execute('SELECT name, done FROM items ORDER BY id')).getAllAsync()).toEqual([

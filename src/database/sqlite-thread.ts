@@ -57,12 +57,19 @@ function stoppedError(cause?: Error): Error {
   return new Error(`The SQLite thread stopped${cause ? `: ${cause.message}` : ''}`);
 }
 
-export class SqliteThreadDatabase {
+/** What TypeORM's `expo` driver calls to run a statement: the database, or an exclusive section's own channel. */
+export interface SqliteStatementChannel {
+  prepareAsync(sql: string): Promise<{ executeAsync(params?: readonly unknown[]): Promise<SqliteRunResult>; finalizeAsync(): Promise<void> }>;
+}
+
+export class SqliteThreadDatabase implements SqliteStatementChannel {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private stopped?: Error;
   private opened = false;
   private closing = false;
+  /** While an exclusive section runs: the statements sent another way, each a send to make when it ends. */
+  private held?: Array<() => void>;
 
   private constructor(
     private readonly worker: Worker,
@@ -104,11 +111,35 @@ export class SqliteThreadDatabase {
     });
   }
 
-  /** Runs one statement (one only, as better-sqlite3 prepares them) in the thread. */
-  async execute(sql: string, params: readonly unknown[] = []): Promise<SqliteRunResult> {
-    const answer = await this.send(this.nextId++, sql, params);
-    const rows = answer.rows ?? [];
-    return { changes: answer.changes ?? 0, lastInsertRowId: answer.lastInsertRowid ?? 0, getAllAsync: () => Promise.resolve(rows) };
+  /**
+   * Runs one statement (one only, as better-sqlite3 prepares them) in the thread; while an
+   * exclusive section runs, once it has ended.
+   */
+  execute(sql: string, params: readonly unknown[] = []): Promise<SqliteRunResult> {
+    const held = this.held;
+    if (!held) return this.run(sql, params);
+    return new Promise((resolve, reject) => held.push(() => void this.run(sql, params).then(resolve, reject)));
+  }
+
+  /**
+   * Runs `work` as the connection's only user. Its statements go through the channel it is given;
+   * every statement sent any other way meanwhile is held, and sent in the order it came once
+   * `work` has settled. inTransaction (transaction.ts) runs BEGIN … COMMIT in one, so that the
+   * statements of other requests neither join the transaction (and vanish if it rolls back) nor
+   * read what it has not committed. `work` must not wait for anything that needs the database
+   * another way: that would wait for `work` itself. Sections do not nest (inTransaction queues them).
+   */
+  async exclusive<T>(work: (channel: SqliteStatementChannel) => Promise<T>): Promise<T> {
+    if (this.held) throw new Error('Exclusive sections of the SQLite connection cannot nest');
+    this.held = [];
+    const channel: SqliteStatementChannel = { prepareAsync: (sql) => Promise.resolve(this.statement(sql, (params) => this.run(sql, params))) };
+    try {
+      return await work(channel);
+    } finally {
+      const held = this.held;
+      this.held = undefined;
+      for (const send of held) send(); // posted in order, before anything sent from here on
+    }
   }
 
   /** The parts of expo-sqlite's interface that TypeORM's `expo` driver calls. */
@@ -117,7 +148,17 @@ export class SqliteThreadDatabase {
   }
 
   prepareAsync(sql: string): Promise<{ executeAsync(params?: readonly unknown[]): Promise<SqliteRunResult>; finalizeAsync(): Promise<void> }> {
-    return Promise.resolve({ executeAsync: (params) => this.execute(sql, params), finalizeAsync: () => Promise.resolve() });
+    return Promise.resolve(this.statement(sql, (params) => this.execute(sql, params)));
+  }
+
+  private statement(sql: string, execute: (params: readonly unknown[]) => Promise<SqliteRunResult>) {
+    return { executeAsync: (params: readonly unknown[] = []) => execute(params), finalizeAsync: () => Promise.resolve() };
+  }
+
+  private async run(sql: string, params: readonly unknown[]): Promise<SqliteRunResult> {
+    const answer = await this.send(this.nextId++, sql, params);
+    const rows = answer.rows ?? [];
+    return { changes: answer.changes ?? 0, lastInsertRowId: answer.lastInsertRowid ?? 0, getAllAsync: () => Promise.resolve(rows) };
   }
 
   /** Closes the connection once the statements sent before have run, and ends the thread. */
