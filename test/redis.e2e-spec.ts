@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import request from 'supertest';
+import { RedisAttemptStore } from '../src/auth/brute-force/redis-attempt-store';
 import { RedisConnection } from '../src/redis/redis-connection';
 import { Session } from '../src/sessions/session.entity';
 import { bearer, createAdmin, createUser, signIn, tokenLogin } from './helpers/factories';
@@ -80,6 +81,48 @@ describeWithRedis('two instances with REDIS_URL', () => {
     const ttl = await redis.pttl(`${prefix}login-failures:account:user:${user.id}`);
     expect(ttl).toBeGreaterThan(14 * 60 * 1000);
     expect(ttl).toBeLessThanOrEqual(15 * 60 * 1000);
+  });
+
+  it('parallel wrong guesses spread over both instances get no more checks than the limit', async () => {
+    const user = await createUser(a);
+    // Each instance lets one check of an account run at a time; without places held in Redis, the
+    // two instances' checks ran side by side, and each pair passed the limit check together.
+    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => login(i % 2 ? b : a, user.username, `Wrong-password-${i}`)));
+    const statuses = answers.map((res) => res.status).sort();
+    expect(statuses).toEqual([401, 401, 401, 429, 429, 429, 429, 429]);
+    expect(Number(await redis.get(`${prefix}login-failures:account:user:${user.id}`))).toBe(3);
+    expect(await redis.keys(`${prefix}login-checks:*user:${user.id}`)).toEqual([]); // every place given back
+  });
+
+  it('holds the places of checks under way in Redis, with an expiry, and locks on failures plus places', async () => {
+    const client = new Redis(REDIS_URL, { keyPrefix: prefix });
+    try {
+      const store = new RedisAttemptStore(client);
+      const key = `store-test:${randomUUID()}`;
+      expect(await store.reserve([{ key, max: 2 }])).toBeUndefined();
+      expect(await store.reserve([{ key, max: 2 }])).toBeUndefined();
+      const busy = await store.reserve([{ key, max: 2 }]); // two checks under way: wait for them
+      expect(busy).toBeGreaterThan(Date.now());
+      expect(busy).toBeLessThanOrEqual(Date.now() + 1000);
+      const ttl = await redis.pttl(`${prefix}login-checks:${key}`);
+      expect(ttl).toBeGreaterThan(50_000); // frees itself if an instance dies during its check
+      expect(ttl).toBeLessThanOrEqual(60_000);
+
+      await store.increment(key, 600_000); // the first check failed
+      await store.release([key]);
+      expect(await store.reserve([{ key, max: 2 }])).toBeGreaterThan(Date.now()); // 1 failure + 1 under way
+      await store.increment(key, 600_000);
+      await store.release([key]);
+      expect(await redis.exists(`${prefix}login-checks:${key}`)).toBe(0); // nothing under way: the counter is gone
+      const locked = await store.reserve([{ key, max: 2 }]); // 2 failures: locked for the window
+      expect(locked).toBeGreaterThan(Date.now() + 590_000);
+      // A place on another key is not taken when one key refuses.
+      const other = `store-test:${randomUUID()}`;
+      expect(await store.reserve([{ key: other, max: 5 }, { key, max: 2 }])).toBeDefined();
+      expect(await redis.exists(`${prefix}login-checks:${other}`)).toBe(0);
+    } finally {
+      await client.quit();
+    }
   });
 
   it('a success on one instance resets the account count for both', async () => {
