@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { Logger } from '@nestjs/common';
 import { sqliteThread, SqliteThreadDatabase } from './sqlite-thread';
 
 describe('SqliteThreadDatabase', () => {
@@ -58,6 +59,26 @@ describe('SqliteThreadDatabase', () => {
     ).rejects.toThrow('failed section');
     await other;
     expect(await names(db)).toEqual(['other']);
+  });
+
+  it('logs an error when an exclusive section holds the others too long, naming the likely cause', async () => {
+    const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    try {
+      let other!: Promise<unknown>;
+      await db.exclusive(async () => {
+        other = db.execute('SELECT 1');
+        await new Promise((resolve) => setTimeout(resolve, 80));
+      }, 30);
+      await other;
+      expect(errors).toHaveBeenCalledTimes(1);
+      expect(errors.mock.calls[0][0]).toMatch(/open for 0.03 s and 1 statement\(s\) of other requests wait.*its own manager/);
+      errors.mockClear();
+      await db.exclusive(() => Promise.resolve(), 30); // ends in time: no error, and none later
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      expect(errors).not.toHaveBeenCalled();
+    } finally {
+      errors.mockRestore();
+    }
   });
 
   it('binds booleans as 1 and 0, as TypeORM stores them', async () => {

@@ -62,6 +62,9 @@ export interface SqliteStatementChannel {
   prepareAsync(sql: string): Promise<{ executeAsync(params?: readonly unknown[]): Promise<SqliteRunResult>; finalizeAsync(): Promise<void> }>;
 }
 
+/** How long an exclusive section (a transaction) may hold the other statements before an error is logged. */
+const EXCLUSIVE_WARN_AFTER_MS = 10_000;
+
 export class SqliteThreadDatabase implements SqliteStatementChannel {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
@@ -129,14 +132,21 @@ export class SqliteThreadDatabase implements SqliteStatementChannel {
    * read what it has not committed. `work` must not wait for anything that needs the database
    * another way: that would wait for `work` itself. Sections do not nest (inTransaction queues them).
    */
-  async exclusive<T>(work: (channel: SqliteStatementChannel) => Promise<T>): Promise<T> {
+  async exclusive<T>(work: (channel: SqliteStatementChannel) => Promise<T>, warnAfterMs = EXCLUSIVE_WARN_AFTER_MS): Promise<T> {
     if (this.held) throw new Error('Exclusive sections of the SQLite connection cannot nest');
-    this.held = [];
+    const held: Array<() => void> = (this.held = []);
     const channel: SqliteStatementChannel = { prepareAsync: (sql) => Promise.resolve(this.statement(sql, (params) => this.run(sql, params))) };
+    // A section that never ends holds every other statement: say so, rather than hang in silence.
+    const watchdog = setTimeout(() => {
+      new Logger('SqliteThread').error(
+        `A transaction has been open for ${warnAfterMs / 1000} s and ${held.length} statement(s) of other requests wait for it: ` +
+          'does its work wait for something other than its own manager?',
+      );
+    }, warnAfterMs).unref();
     try {
       return await work(channel);
     } finally {
-      const held = this.held;
+      clearTimeout(watchdog);
       this.held = undefined;
       for (const send of held) send(); // posted in order, before anything sent from here on
     }
