@@ -3,6 +3,7 @@ import { AuditEvent } from '../src/audit/audit-event.entity';
 import { Session } from '../src/sessions/session.entity';
 import { SessionsService } from '../src/sessions/sessions.service';
 import { PasswordHasher } from '../src/users/password-hasher';
+import { User } from '../src/users/user.entity';
 import { UsersService } from '../src/users/users.service';
 import { bearer, createAdmin, createUser, flushAudit, newBrowser, sessionCookie, tokenLogin, TestUser } from './helpers/factories';
 import { startTestApp, TestApp } from './helpers/test-app';
@@ -43,9 +44,13 @@ describe('a login whose password stops signing the account in while it runs', ()
     return events.map((event) => JSON.parse(event.detail).reason as string);
   };
 
+  /** When the user last signed in, as stored. */
+  const lastLoginAt = async (user: TestUser) => (await t.db.getRepository(User).findOneByOrFail({ id: user.id })).lastLoginAt;
+
   it('refuses a token login when the password changed meanwhile, and leaves no session of it', async () => {
     const user = await createUser(t);
     const phone = await tokenLogin(t, user, 'phone');
+    const signedInAt = await lastLoginAt(user);
     const newPassword = 'A completely new passphrase';
     duringNextLogin(() =>
       request(t.server).post('/auth/password').set(...bearer(phone.accessToken)).send({ currentPassword: user.password, newPassword }).expect(204),
@@ -59,6 +64,7 @@ describe('a login whose password stops signing the account in while it runs', ()
     expect(kept).toMatchObject({ id: phone.sessionId, revokedAt: null }); // the change keeps the session that made it
     expect(late).toMatchObject({ kind: 'jwt', revokedReason: 'password_changed', revokedAt: expect.any(Date) });
     expect(await failures(user)).toEqual(['password_changed']);
+    expect(await lastLoginAt(user)).toEqual(signedInAt); // a refused login is not a sign-in
     // The new password signs in as usual.
     await request(t.server).post('/auth/token').send({ username: user.username, password: newPassword }).expect(200);
   });
@@ -79,6 +85,7 @@ describe('a login whose password stops signing the account in while it runs', ()
     expect(sessionCookie(res.headers['set-cookie'])).toMatch(/^sid=$/); // cleared, not set
     expect(await sessionsOf(user)).toEqual([]);
     expect(await failures(user)).toEqual(['account_disabled']);
+    expect(await lastLoginAt(user)).toBeNull();
     expect((await browser.agent.get('/auth/me')).status).toBe(401);
   });
 
@@ -110,5 +117,6 @@ describe('a login whose password stops signing the account in while it runs', ()
     expect(await request(t.server).get('/auth/me').set(...bearer(res.body.accessToken)).expect(200)).toBeTruthy();
     expect(await sessionsOf(user)).toEqual([expect.objectContaining({ id: res.body.sessionId, revokedAt: null })]);
     expect(await failures(user)).toEqual([]);
+    expect((await lastLoginAt(user))?.getTime()).toBeGreaterThan(Date.now() - 60_000); // recorded after the second look
   });
 });

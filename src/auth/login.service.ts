@@ -54,7 +54,6 @@ export class LoginService {
       req.session.cookie.maxAge = this.config.session.rememberMeTtl * 1000;
       req.session.rememberMe = true;
     }
-    await this.users.recordLogin(user.id);
     this.audit.record({
       type: 'login_succeeded',
       userId: user.id,
@@ -84,7 +83,8 @@ export class LoginService {
    * password was checked just before, but whose row was written just after, would escape it. So
    * the account is read again now: if the password no longer signs it in, `endSession` ends the
    * new session, and the login is refused as if the password had been wrong (401
-   * invalid_credentials: it is no longer the password).
+   * invalid_credentials: it is no longer the password). If it does, the sign-in is recorded
+   * (the user's lastLoginAt), in the same statement (UsersService.confirmSignIn).
    */
   async confirmLogin(
     user: User,
@@ -92,7 +92,7 @@ export class LoginService {
     login: { sessionId?: string; client: ClientInfo },
     endSession: (reason: 'password_changed' | 'user_disabled') => Promise<unknown>,
   ): Promise<void> {
-    const standing = await this.users.stillSignsIn(user, password);
+    const standing = await this.users.confirmSignIn(user, password);
     if (standing === 'yes') return;
     await endSession(standing);
     const reason = standing === 'user_disabled' ? 'account_disabled' : 'password_changed';

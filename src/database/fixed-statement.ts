@@ -28,6 +28,13 @@ export class FixedStatement {
   run(values: Record<string, unknown>): Promise<ObjectLiteral[]> {
     return this.dataSource.query(this.sql, this.names.map((name) => values[name]));
   }
+
+  /** Runs an UPDATE, INSERT or DELETE with a RETURNING clause: the rows it returned. */
+  async returning(values: Record<string, unknown>): Promise<ObjectLiteral[]> {
+    const result: unknown[] = await this.run(values);
+    // TypeORM's PostgreSQL runner answers an UPDATE or DELETE with [rows, count]; SQLite's with the rows.
+    return Array.isArray(result[0]) ? (result[0] as ObjectLiteral[]) : (result as ObjectLiteral[]);
+  }
 }
 
 /** An INSERT of every column of an entity, built once from its metadata. */

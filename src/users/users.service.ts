@@ -22,7 +22,13 @@ export const USER_CACHE_TTL_MS = 5_000;
 export class UsersService {
   private readonly cache = new TtlCache<string, User>(USER_CACHE_TTL_MS);
   /** The statements every password login runs (see FixedStatement). */
-  private readonly statements: { byEmail: FixedStatement; byUsername: FixedStatement; byId: FixedStatement; setLastLogin: FixedStatement };
+  private readonly statements: {
+    byEmail: FixedStatement;
+    byUsername: FixedStatement;
+    byId: FixedStatement;
+    setLastLogin: FixedStatement;
+    setLastLoginIfUnchanged: FixedStatement;
+  };
 
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
@@ -35,6 +41,10 @@ export class UsersService {
       byUsername: new FixedStatement(dataSource, 'SELECT * FROM "users" WHERE "usernameNormalized" = :login'),
       byId: new FixedStatement(dataSource, 'SELECT * FROM "users" WHERE "id" = :id'),
       setLastLogin: new FixedStatement(dataSource, 'UPDATE "users" SET "lastLoginAt" = :lastLoginAt WHERE "id" = :id'),
+      setLastLoginIfUnchanged: new FixedStatement(
+        dataSource,
+        'UPDATE "users" SET "lastLoginAt" = :lastLoginAt WHERE "id" = :id AND "passwordHash" = :passwordHash AND "disabled" = :disabled RETURNING "id"',
+      ),
     };
     invalidation.listen('user', {
       evict: (ids) => ids.forEach((id) => this.cache.delete(id)),
@@ -186,17 +196,36 @@ export class UsersService {
   }
 
   /**
-   * Whether `password`, found right for `user` a moment ago, still signs the account in, read
-   * afresh from the database (not the cache): 'yes', or why not. A stored hash that differs from
-   * the one checked is a new password, or the same one re-hashed by another login at the same
-   * time (outdated parameters): only then is the password verified again.
+   * The last step of a password login, once its session row exists: whether `password`, found
+   * right for `user` a moment ago, still signs the account in, read afresh from the database (not
+   * the cache), and if so the sign-in is recorded (lastLoginAt). 'yes', or why not.
+   *
+   * Usually one statement: the UPDATE matches only while the row still has the hash that was
+   * checked and the account is enabled. When it does not match, the row is read: a stored hash
+   * that differs is a new password, or the same one re-hashed by another login at the same time
+   * (outdated parameters), and only then is the password verified again.
    */
-  async stillSignsIn(user: User, password: string): Promise<'yes' | 'password_changed' | 'user_disabled'> {
-    const [row] = await this.statements.byId.run({ id: user.id });
-    const fresh = row ? hydrate(this.users, row) : null;
-    if (!fresh || fresh.disabled) return 'user_disabled';
-    if (fresh.passwordHash === user.passwordHash || (await this.hasher.verify(fresh.passwordHash, password))) return 'yes';
-    return 'password_changed';
+  async confirmSignIn(user: User, password: string): Promise<'yes' | 'password_changed' | 'user_disabled'> {
+    const now = new Date();
+    const lastLoginAt = toColumnValues(this.users, { lastLoginAt: now }).lastLoginAt;
+    const unchanged = await this.statements.setLastLoginIfUnchanged.returning({
+      ...toColumnValues(this.users, { passwordHash: user.passwordHash, disabled: false }),
+      lastLoginAt,
+      id: user.id,
+    });
+    if (unchanged.length === 0) {
+      const [row] = await this.statements.byId.run({ id: user.id });
+      const fresh = row ? hydrate(this.users, row) : null;
+      if (!fresh || fresh.disabled) return 'user_disabled';
+      if (fresh.passwordHash !== user.passwordHash && !(await this.hasher.verify(fresh.passwordHash, password))) return 'password_changed';
+      await this.statements.setLastLogin.run({ lastLoginAt, id: user.id });
+    }
+    // A cached copy is brought up to date rather than dropped: lastLoginAt is not part of its kept
+    // public view (user.response.ts), and the user's next request (often right after signing in)
+    // then needs no query.
+    const cached = this.cache.get(user.id);
+    if (cached) cached.lastLoginAt = now;
+    return 'yes';
   }
 
   /** A page of users, newest first, optionally those whose username or email contains `q`. */
@@ -233,18 +262,6 @@ export class UsersService {
     const user = await this.register(input);
     await this.update(user.id, { roles, emailVerified: true });
     return { ...user, roles, emailVerified: true };
-  }
-
-  /**
-   * Records a sign-in. A cached copy of the user is brought up to date rather than dropped:
-   * lastLoginAt is not part of its kept public view (user.response.ts), and the user's next
-   * request (often right after signing in) then needs no query.
-   */
-  async recordLogin(userId: string): Promise<void> {
-    const now = new Date();
-    await this.statements.setLastLogin.run({ ...toColumnValues(this.users, { lastLoginAt: now }), id: userId });
-    const cached = this.cache.get(userId);
-    if (cached) cached.lastLoginAt = now;
   }
 }
 

@@ -64,7 +64,6 @@ export class TokenService {
     });
     await this.logins.confirmLogin(user, password, { sessionId: session.id, client }, (reason) => this.sessions.revoke(session.id, reason));
     await yieldToWaitingRequests();
-    await this.users.recordLogin(user.id);
     this.audit.record({ type: 'login_succeeded', userId: user.id, sessionId: session.id, client, detail: { method: 'jwt' } });
     return await this.pair(user, session, refreshToken);
   }
