@@ -110,13 +110,8 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** The session whose secret (cookie session id or refresh token) has this hash; cached. */
-  async findBySecretHash(secretHash: string): Promise<Session | null> {
-    const cached = this.cache.getBySecretHash(secretHash);
-    if (cached) return cached;
-    const generation = this.cache.generation;
-    const row = await this.sessions.findOneBy({ secretHash });
-    if (row) this.cache.set(row, generation);
-    return row;
+  findBySecretHash(secretHash: string): Promise<Session | null> {
+    return this.cachedOrRead(this.cache.getBySecretHash(secretHash), { secretHash });
   }
 
   /** Drops a row from the cache after a change made outside this service (a test, a manual fix). */
@@ -131,11 +126,15 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** The session row by its public id; cached. */
-  async findById(id: string): Promise<Session | null> {
-    const cached = this.cache.getById(id);
+  findById(id: string): Promise<Session | null> {
+    return this.cachedOrRead(this.cache.getById(id), { id });
+  }
+
+  /** `cached` if there is one, else the row read, and cached unless an eviction came meanwhile (TtlCache.generation). */
+  private async cachedOrRead(cached: Session | undefined, where: { id: string } | { secretHash: string }): Promise<Session | null> {
     if (cached) return cached;
     const generation = this.cache.generation;
-    const row = await this.sessions.findOneBy({ id });
+    const row = await this.sessions.findOneBy(where);
     if (row) this.cache.set(row, generation);
     return row;
   }

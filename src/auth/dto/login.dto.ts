@@ -1,6 +1,7 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsOptional, IsString, Length } from 'class-validator';
+import { IsBoolean, IsOptional } from 'class-validator';
+import { CredentialsDto } from './credentials.dto';
 
 /** HTML forms send a checkbox as "on" (or "true"); JSON clients send a boolean. */
 export function toBoolean({ value }: { value: unknown }): unknown {
@@ -9,17 +10,7 @@ export function toBoolean({ value }: { value: unknown }): unknown {
   return value;
 }
 
-export class LoginDto {
-  @ApiProperty({ description: 'Username or email address', example: 'ada' })
-  @IsString()
-  @Length(1, 254)
-  username!: string;
-
-  @ApiProperty({ example: 'correct horse battery staple' })
-  @IsString()
-  @Length(1, 128)
-  password!: string;
-
+export class LoginDto extends CredentialsDto {
   @ApiPropertyOptional({ description: 'Keep the session in a persistent cookie (REMEMBER_ME_TTL, sliding)' })
   @IsOptional()
   @Transform(toBoolean)

@@ -1,17 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length } from 'class-validator';
+import { CredentialsDto } from './credentials.dto';
 
-export class TokenRequestDto {
-  @ApiProperty({ description: 'Username or email address', example: 'ada' })
-  @IsString()
-  @Length(1, 254)
-  username!: string;
-
-  @ApiProperty({ example: 'correct horse battery staple' })
-  @IsString()
-  @Length(1, 128)
-  password!: string;
-
+export class TokenRequestDto extends CredentialsDto {
   @ApiPropertyOptional({ description: 'Shown in the session list', example: "Ada's phone" })
   @IsOptional()
   @IsString()
