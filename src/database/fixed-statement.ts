@@ -29,7 +29,10 @@ export class FixedStatement {
     return this.dataSource.query(this.sql, this.names.map((name) => values[name]));
   }
 
-  /** Runs an UPDATE, INSERT or DELETE with a RETURNING clause: the rows it returned. */
+  /**
+   * Runs an UPDATE or DELETE with a RETURNING clause: the rows it returned. Not for an INSERT:
+   * TypeORM's SQLite driver answers those with the last row id instead of the rows.
+   */
   async returning(values: Record<string, unknown>): Promise<ObjectLiteral[]> {
     const result: unknown[] = await this.run(values);
     // TypeORM's PostgreSQL runner answers an UPDATE or DELETE with [rows, count]; SQLite's with the rows.
