@@ -162,7 +162,7 @@ describe('password hashes', () => {
     try {
       await signIn(current, user);
       const after = (await current.db.getRepository(User).findOneByOrFail({ id: user.id })).passwordHash;
-      expect(after).toMatch(/\$m=19456,t=2,p=1\$/);
+      expect(after).toMatch(/\$m=20480,t=2,p=1\$/);
       await signIn(current, user); // the new hash verifies
     } finally {
       await current.close();

@@ -71,7 +71,7 @@ describe('POST /auth/register', () => {
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
     });
     const row = await t.db.getRepository(User).findOneByOrFail({ id: res.body.id });
-    expect(row.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(row.passwordHash).toMatch(/^\$argon2id\$v=19\$m=20480,t=2,p=1\$/);
     expect(row.passwordHash).not.toContain('cobol');
     expect(JSON.stringify(res.body)).not.toMatch(/argon2|passwordHash/);
   });

@@ -68,7 +68,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       from: read.string('MAIL_FROM', 'authkit <no-reply@localhost>'),
     },
     argon2: {
-      memoryCost: read.integer('ARGON2_MEMORY_KIB', 19456, 1024, 4 * 1024 * 1024),
+      // 20 MiB: OWASP's minimum is 19 MiB; a whole number of 2 MiB pages hashes faster (README, Passwords).
+      memoryCost: read.integer('ARGON2_MEMORY_KIB', 20480, 1024, 4 * 1024 * 1024),
       timeCost: read.integer('ARGON2_TIME_COST', 2, 1, 100),
       parallelism: read.integer('ARGON2_PARALLELISM', 1, 1, 16),
       maxConcurrent: read.integer('ARGON2_MAX_CONCURRENT', availableParallelism(), 1, 256),

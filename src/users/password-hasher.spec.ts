@@ -3,7 +3,7 @@ import { AppConfig } from '../config/app-config';
 import { isCommonPassword } from './common-passwords';
 import { PasswordHasher } from './password-hasher';
 
-const config = { argon2: { memoryCost: 19456, timeCost: 2, parallelism: 1, maxConcurrent: 2 } } as AppConfig;
+const config = { argon2: { memoryCost: 20480, timeCost: 2, parallelism: 1, maxConcurrent: 2 } } as AppConfig;
 
 /** The threads of this process at the lowest CPU priority (nice 19), from /proc (Linux). */
 function lowestPriorityThreads(): string[] {
@@ -23,7 +23,7 @@ describe('PasswordHasher', () => {
 
   it('hashes with argon2id and the configured parameters, and verifies', async () => {
     const hash = await hasher.hash('correct horse battery');
-    expect(hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(hash).toMatch(/^\$argon2id\$v=19\$m=20480,t=2,p=1\$/);
     await expect(hasher.verify(hash, 'correct horse battery')).resolves.toBe(true);
     await expect(hasher.verify(hash, 'Correct horse battery')).resolves.toBe(false);
     expect(hasher.needsRehash(hash)).toBe(false);

@@ -11,10 +11,10 @@ export const HASHING_NICE_INCREMENT = 19;
 type Argon2Task = { op: 'hash'; password: string; options: object } | { op: 'verify'; hash: string; password: string };
 
 /**
- * argon2id hashing (OWASP parameters by default). Hashes run in a pool of worker threads, at most
- * `maxConcurrent` at once (one per core by default), at the lowest CPU priority: a flood of logins
- * gets every idle cycle, but whenever a request is waiting the kernel runs the event loop first,
- * so hashing never starves the requests that do not hash.
+ * argon2id hashing (20 MiB, t=2, p=1 by default: above OWASP's minimum). Hashes run in a pool of
+ * worker threads, at most `maxConcurrent` at once (one per core by default), at the lowest CPU
+ * priority: a flood of logins gets every idle cycle, but whenever a request is waiting the kernel
+ * runs the event loop first, so hashing never starves the requests that do not hash.
  */
 @Injectable()
 export class PasswordHasher implements OnModuleDestroy {
