@@ -1,4 +1,6 @@
 import request from 'supertest';
+import { AuditEvent } from '../src/audit/audit-event.entity';
+import { AUDIT_WRITE_DELAY_MS, AuditService } from '../src/audit/audit.service';
 import { bearer, createAdmin, createUser, flushAudit, signIn, tokenLogin } from './helpers/factories';
 import { startTestApp, TestApp } from './helpers/test-app';
 
@@ -106,6 +108,65 @@ describe('audit log', () => {
     expect(page.body.items).toHaveLength(1);
     const bad = await request(t.server).get('/admin/audit?type=no_such_type').set(...bearer(adminToken)).expect(400);
     expect(bad.body.code).toBe('validation_failed');
+  });
+});
+
+describe('audit writes', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  const countOf = (userId: string) => t.db.getRepository(AuditEvent).countBy({ userId, type: 'logout' });
+  async function eventually(check: () => Promise<boolean>): Promise<void> {
+    for (let waited = 0; !(await check()); waited += 20) {
+      if (waited > 20 * AUDIT_WRITE_DELAY_MS) throw new Error('not written in time');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  it(`are batched: events recorded within ${AUDIT_WRITE_DELAY_MS} ms of each other are written in one statement, unasked`, async () => {
+    const user = await createUser(t);
+    await flushAudit(t); // the registration's
+    const audit = t.app.get(AuditService);
+    const insert = jest.spyOn(t.db.getRepository(AuditEvent), 'insert');
+    try {
+      for (let i = 0; i < 3; i++) {
+        audit.record({ type: 'logout', userId: user.id }); // three requests, each in its own turn of the event loop
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(await countOf(user.id)).toBe(0); // not yet
+      await eventually(async () => (await countOf(user.id)) === 3);
+      expect(insert).toHaveBeenCalledTimes(1);
+      // (with whatever else was recorded meanwhile, such as the registration's email event)
+      expect((insert.mock.calls[0][0] as AuditEvent[]).filter((event) => event.type === 'logout')).toHaveLength(3);
+    } finally {
+      insert.mockRestore();
+    }
+  });
+
+  it('write a large burst in statements of at most a hundred events, losing none', async () => {
+    // 5,000 events of 8 columns in one INSERT would pass SQLite's limit of 32,766 parameters.
+    const user = await createUser(t);
+    const audit = t.app.get(AuditService);
+    for (let i = 0; i < 5000; i++) audit.record({ type: 'logout', userId: user.id, detail: { i } });
+    await eventually(async () => (await countOf(user.id)) === 5000);
+  });
+
+  it('are written on shutdown, however recent', async () => {
+    const { newDataDir } = await import('./helpers/test-app');
+    const dataDir = newDataDir();
+    const first = await startTestApp({}, dataDir);
+    const user = await createUser(first);
+    first.app.get(AuditService).record({ type: 'logout', userId: user.id });
+    await first.close();
+    const again = await startTestApp({}, dataDir);
+    try {
+      expect(await again.db.getRepository(AuditEvent).countBy({ userId: user.id, type: 'logout' })).toBe(1);
+    } finally {
+      await again.close();
+    }
   });
 });
 

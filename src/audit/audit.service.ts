@@ -21,16 +21,23 @@ export interface AuditQuery {
   limit: number;
 }
 
+/** How long a recorded event may wait to be written with the ones recorded after it. */
+export const AUDIT_WRITE_DELAY_MS = 50;
+/** A batch this large is written at once, and no statement writes more. */
+const AUDIT_MAX_BATCH = 100;
+
 /**
  * The audit log. Recording never makes the request it records fail or wait: events are queued
- * and written in batches right after the request's own work; a failed write is logged, not
- * thrown. Reading the log first writes whatever is still queued.
+ * and written in batches, within AUDIT_WRITE_DELAY_MS of the first one (under load, one write
+ * for many logins instead of one each); a failed write is logged, not thrown. Reading the log
+ * first writes whatever is still queued, and so does shutting down.
  */
 @Injectable()
 export class AuditService implements OnModuleDestroy {
   private readonly logger = new Logger(AuditService.name);
   private queue: AuditEvent[] = [];
   private flushing?: Promise<void>;
+  private flushTimer?: NodeJS.Timeout;
   /** The usual batch, one event (each login writes one), as fixed SQL: see database/fixed-statement.ts. */
   private readonly insertOne: { run(event: AuditEvent): Promise<unknown> };
 
@@ -51,20 +58,31 @@ export class AuditService implements OnModuleDestroy {
         createdAt: new Date(),
       }),
     );
-    if (this.queue.length === 1) setImmediate(() => void this.flush());
+    if (this.queue.length === AUDIT_MAX_BATCH) void this.flush();
+    else if (this.queue.length === 1) this.flushTimer = setTimeout(() => void this.flush(), AUDIT_WRITE_DELAY_MS).unref();
   }
 
   /** Writes every queued event. Safe to call at any time; concurrent calls share one write. */
   async flush(): Promise<void> {
     while (this.flushing) await this.flushing;
     if (this.queue.length === 0) return;
-    const batch = this.queue;
+    clearTimeout(this.flushTimer);
+    const queued = this.queue;
     this.queue = [];
-    this.flushing = (batch.length === 1 ? this.insertOne.run(batch[0]) : this.events.insert(batch))
-      .then(() => undefined)
-      .catch((error: Error) => this.logger.error(`Could not write ${batch.length} audit event(s): ${error.message}`))
-      .finally(() => (this.flushing = undefined));
+    this.flushing = this.write(queued).finally(() => (this.flushing = undefined));
     await this.flushing;
+  }
+
+  /** Writes the events, AUDIT_MAX_BATCH at most per statement (SQLite limits a statement's parameters). */
+  private async write(events: AuditEvent[]): Promise<void> {
+    for (let start = 0; start < events.length; start += AUDIT_MAX_BATCH) {
+      const batch = events.slice(start, start + AUDIT_MAX_BATCH);
+      try {
+        await (batch.length === 1 ? this.insertOne.run(batch[0]) : this.events.insert(batch));
+      } catch (error) {
+        this.logger.error(`Could not write ${batch.length} audit event(s): ${(error as Error).message}`);
+      }
+    }
   }
 
   async find(query: AuditQuery): Promise<{ items: AuditEvent[]; total: number }> {

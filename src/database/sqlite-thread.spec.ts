@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Logger } from '@nestjs/common';
+import Database from 'better-sqlite3';
 import { sqliteThread, SqliteThreadDatabase } from './sqlite-thread';
 
 describe('SqliteThreadDatabase', () => {
@@ -97,6 +98,48 @@ describe('SqliteThreadDatabase', () => {
     });
     await expect(db.execute('SELEC nonsense')).rejects.toMatchObject({ code: 'SQLITE_ERROR' });
     expect(await names(db)).toEqual(['a']);
+  });
+
+  it('posts the statements sent in one turn of the event loop as one message, and settles each on its own', async () => {
+    const post = jest.spyOn((db as unknown as { worker: Worker }).worker, 'postMessage');
+    const insert = db.execute('INSERT INTO items (name, done) VALUES (?, 0)', ['a']);
+    const select = db.execute('SELECT name FROM items');
+    const nonsense = db.execute('SELEC nonsense');
+    const duplicate = db.execute('INSERT INTO items (name, done) VALUES (?, 0)', ['a']);
+    await expect(insert).resolves.toMatchObject({ changes: 1, lastInsertRowId: 1 });
+    expect(await (await select).getAllAsync()).toEqual([{ name: 'a' }]);
+    await expect(nonsense).rejects.toMatchObject({ code: 'SQLITE_ERROR' });
+    await expect(duplicate).rejects.toMatchObject({ code: 'SQLITE_CONSTRAINT_UNIQUE' });
+    expect(post).toHaveBeenCalledTimes(1);
+    expect(post.mock.calls[0][0]).toHaveLength(4);
+  });
+
+  it('fails only the statement whose values cannot be copied to the thread, not the others sent with it', async () => {
+    const first = db.execute('INSERT INTO items (name, done) VALUES (?, 0)', ['x']);
+    const uncopyable = db.execute('INSERT INTO items (name, done) VALUES (?, 0)', [() => 'a function']);
+    const last = db.execute('INSERT INTO items (name, done) VALUES (?, 0)', ['y']);
+    await expect(uncopyable).rejects.toThrow(/could not be cloned/);
+    await expect(first).resolves.toMatchObject({ changes: 1 });
+    await expect(last).resolves.toMatchObject({ changes: 1 });
+    expect(await names(db)).toEqual(['x', 'y']);
+  });
+
+  it('answers a read sent together with a write before the write, which may wait for a lock', async () => {
+    const other = new Database(path);
+    other.exec('BEGIN IMMEDIATE'); // holds the write lock
+    try {
+      const read = db.execute('SELECT count(*) AS n FROM items');
+      const write = db.execute('INSERT INTO items (name, done) VALUES (?, 0)', ['waits']);
+      let written = false;
+      void write.then(() => (written = true));
+      expect(await (await read).getAllAsync()).toEqual([{ n: 0 }]);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(written).toBe(false); // still waiting for the lock
+      other.exec('ROLLBACK');
+      await expect(write).resolves.toMatchObject({ changes: 1 });
+    } finally {
+      other.close();
+    }
   });
 
   it('runs what was sent before closing, then refuses more', async () => {

@@ -57,18 +57,43 @@ parentPort.on('message', (message) => {
     parentPort.close();
     return;
   }
-  const { id, sql, params } = message;
+  if (!Array.isArray(message)) {
+    parentPort.postMessage(execute(message));
+    return;
+  }
+  // Several statements sent in one turn of the event loop come as one message, and are answered
+  // in one, except that the answers so far go out before a write: a write can wait for the disk or
+  // for another connection's lock, and what was already answered need not wait with it.
+  let answers = [];
+  for (const request of message) {
+    if (answers.length > 0 && writes(request.sql)) {
+      parentPort.postMessage(answers);
+      answers = [];
+    }
+    answers.push(execute(request));
+  }
+  parentPort.postMessage(answers);
+});
+
+/** Whether a statement writes (one that does not prepare counts as one: it fails in execute). */
+function writes(sql) {
+  try {
+    return !statementFor(sql).reader;
+  } catch {
+    return true;
+  }
+}
+
+/** Runs one statement; its answer, or its error. */
+function execute({ id, sql, params }) {
   try {
     const statement = statementFor(sql);
-    if (statement.reader) {
-      parentPort.postMessage({ id, rows: statement.all(bindable(params)), changes: 0, lastInsertRowid: 0 });
-    } else {
-      const { changes, lastInsertRowid } = statement.run(bindable(params));
-      parentPort.postMessage({ id, rows: undefined, changes, lastInsertRowid });
-    }
+    if (statement.reader) return { id, rows: statement.all(bindable(params)), changes: 0, lastInsertRowid: 0 };
+    const { changes, lastInsertRowid } = statement.run(bindable(params));
+    return { id, rows: undefined, changes, lastInsertRowid };
   } catch (error) {
-    parentPort.postMessage({ id, error: describe(error) });
+    return { id, error: describe(error) };
   }
-});
+}
 
 parentPort.postMessage({ id: 0, ready: true });
