@@ -209,8 +209,8 @@ export class SqliteThreadDatabase implements SqliteStatementChannel {
   /** Posts the statements sent since the last post, in the order they were sent, as one message. */
   private postOutbox(): void {
     const requests = this.outbox;
-    if (requests.length === 0) return;
     this.outbox = [];
+    if (requests.length === 0 || this.stopped) return; // a stopped thread's statements are rejected already
     try {
       this.worker.postMessage(requests.length === 1 ? requests[0] : requests);
     } catch {
