@@ -23,7 +23,7 @@ import { BENCH_PASSWORD, Seeder } from './seed';
 const { values: flags } = parseArgs({
   options: {
     connections: { type: 'string', default: '16' },
-    duration: { type: 'string', default: '5' },
+    duration: { type: 'string', default: '4' },
     warmup: { type: 'string', default: '1' },
     'login-warmup': { type: 'string', default: '10' },
     runs: { type: 'string', default: '3' },
@@ -150,7 +150,7 @@ async function main(): Promise<void> {
     // of requests; a second of logins is about a hundred, and V8 was still optimizing (and
     // deoptimizing) functions of the login path 20 s into a storm, at a cost of ~0.5 ms of CPU per
     // login: without this, the first rounds measured the JIT rather than the login.
-    if (options.loginWarmup > 0) await measure(server.url, loginRequests, undefined, options.loginWarmup);
+    if (options.loginWarmup > 0) await measure(server.url, loginRequests, undefined, options.loginWarmup, 0);
     for (let round = 0; round < options.runs; round++) {
       const idle = await measure(server.url, bearerRequests, PROBE);
       probeIdle.push(relative(idle, { rps: baselineRps }));
@@ -284,13 +284,14 @@ function measure(
   requests: LoadRequest[],
   probe?: { connections: number; rate: number },
   durationSeconds = options.duration,
+  warmupSeconds = options.warmup,
 ): Promise<LoadResult> {
   const spec: LoadSpec = {
     url,
     requests,
     connections: probe?.connections ?? options.connections,
     durationSeconds,
-    warmupSeconds: options.warmup,
+    warmupSeconds,
     overallRate: probe?.rate,
   };
   return new Promise((resolvePromise, reject) => {
