@@ -1,4 +1,6 @@
-import { DataSource, EntityMetadata, ObjectLiteral, Repository } from 'typeorm';
+import { DataSource, EntityMetadata, ObjectLiteral, QueryFailedError, Repository } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import { SqliteThreadDatabase } from './sqlite-thread';
 
 /**
  * One SQL statement of a hot path (a password login runs three), written once and run as is.
@@ -8,10 +10,19 @@ import { DataSource, EntityMetadata, ObjectLiteral, Repository } from 'typeorm';
  * `$1` on PostgreSQL), from a text with `:name` parameters; values go in and rows come out
  * through TypeORM's column conversions, so a row reads exactly as `find` would give it.
  * Quote identifiers in the text ("usernameNormalized"): PostgreSQL folds unquoted names.
+ *
+ * On SQLite the statement goes straight to the SQLite thread, as TypeORM's query runner would
+ * send it, but without the runner: TypeORM makes one per query (with its event broadcaster and
+ * about ten awaits), which under a flood of logins was a tenth of what each one allocated. The
+ * answer and the errors (QueryFailedError) are the runner's. The app registers no TypeORM
+ * subscribers or query logging, the runner's only other work.
  */
 export class FixedStatement {
-  private readonly sql: string;
+  /** The SQL as sent, with the driver's placeholders. */
+  readonly sql: string;
   private readonly names: string[];
+  /** The SQLite connection, when the data source is the app's SQLite one. */
+  private readonly sqlite?: SqliteThreadDatabase;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -22,11 +33,24 @@ export class FixedStatement {
     this.sql = sql;
     // The driver lists the values in placeholder order; each value being its own name, that is the order to send them in.
     this.names = order as string[];
+    const connection: unknown = (dataSource.driver as { databaseConnection?: unknown }).databaseConnection;
+    if (connection instanceof SqliteThreadDatabase) this.sqlite = connection;
   }
 
-  /** Runs the statement; for a SELECT, the raw rows. */
+  /** Runs the statement; for a SELECT, the raw rows (for an INSERT on SQLite, the new row id, as TypeORM answers). */
   run(values: Record<string, unknown>): Promise<ObjectLiteral[]> {
-    return this.dataSource.query(this.sql, this.names.map((name) => values[name]));
+    const parameters = this.names.map((name) => values[name]);
+    if (!this.sqlite) return this.dataSource.query(this.sql, parameters);
+    return this.runOnSqlite(this.sqlite, parameters);
+  }
+
+  private async runOnSqlite(sqlite: SqliteThreadDatabase, parameters: unknown[]): Promise<ObjectLiteral[]> {
+    try {
+      const result = await sqlite.execute(this.sql, parameters);
+      return this.sql.startsWith('INSERT INTO') ? (result.lastInsertRowId as never) : ((await result.getAllAsync()) as ObjectLiteral[]);
+    } catch (error) {
+      throw new QueryFailedError(this.sql, parameters, error as Error);
+    }
   }
 
   /**
@@ -40,16 +64,39 @@ export class FixedStatement {
   }
 }
 
-/** An INSERT of every column of an entity, built once from its metadata. */
-export function insertStatement(repository: Repository<ObjectLiteral>): { run(entity: ObjectLiteral): Promise<unknown> } {
+/** An INSERT of every column of an entity, of one row or several. */
+export interface InsertStatement {
+  run(entity: ObjectLiteral): Promise<unknown>;
+  /** One statement for all the rows: keep them few enough for the driver's limit on parameters (SQLite: 32,766). */
+  runMany(entities: ObjectLiteral[]): Promise<unknown>;
+}
+
+/** An INSERT of every column of an entity, its SQL built from the metadata once for each number of rows. */
+export function insertStatement(repository: Repository<ObjectLiteral>): InsertStatement {
   const { metadata } = repository;
   const columns = metadata.columns;
-  const statement = new FixedStatement(
-    repository.manager.connection,
-    `INSERT INTO "${metadata.tableName}" (${columns.map((c) => `"${c.databaseName}"`).join(', ')}) ` +
-      `VALUES (${columns.map((c) => `:${c.propertyName}`).join(', ')})`,
-  );
-  return { run: (entity) => statement.run(toColumnValues(repository, entity)) };
+  const head = `INSERT INTO "${metadata.tableName}" (${columns.map((c) => `"${c.databaseName}"`).join(', ')}) VALUES `;
+  const byRowCount = new Map<number, FixedStatement>();
+  const statementFor = (rows: number): FixedStatement => {
+    let statement = byRowCount.get(rows);
+    if (!statement) {
+      const name = (column: ColumnMetadata, row: number) => (rows === 1 ? column.propertyName : `${column.propertyName}_${row}`);
+      const tuples = Array.from({ length: rows }, (_, row) => `(${columns.map((c) => `:${name(c, row)}`).join(', ')})`);
+      statement = new FixedStatement(repository.manager.connection, head + tuples.join(', '));
+      byRowCount.set(rows, statement);
+    }
+    return statement;
+  };
+  const run = (entity: ObjectLiteral): Promise<unknown> => statementFor(1).run(toColumnValues(repository, entity));
+  const runMany = (entities: ObjectLiteral[]): Promise<unknown> => {
+    if (entities.length === 1) return run(entities[0]);
+    const values: Record<string, unknown> = {};
+    entities.forEach((entity, row) => {
+      for (const [name, value] of Object.entries(toColumnValues(repository, entity))) values[`${name}_${row}`] = value;
+    });
+    return statementFor(entities.length).run(values);
+  };
+  return { run, runMany };
 }
 
 /** An entity's property values as the driver stores them (dates, booleans, simple arrays). */
