@@ -4,8 +4,8 @@ import type { LoadRequest, LoadResult } from './load';
 /**
  * A latency probe: requests at a fixed, modest rate over a few keep-alive connections, each timed
  * with the high-resolution clock (autocannon reports whole milliseconds, too coarse for an idle
- * p99 of a fraction of one). Latency is measured from the moment a request is due, so a server
- * that stalls is charged for the wait of the requests queued behind the stall.
+ * p99 of a fraction of one). Latency is measured from the moment a request is due (or sent, if
+ * sooner), so a server that stalls is charged for the wait of the requests queued behind the stall.
  *
  * Like autocannon, it writes requests made once over plain sockets and reads only each answer's
  * status and Content-Length: it shares the 2 cores with the server it measures, and Node's HTTP
@@ -43,11 +43,14 @@ export async function probe(url: string, requests: LoadRequest[], rate: number, 
     const due = start + (i * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    // A timer may fire up to a millisecond early (the event loop's clock counts whole ones): a
+    // request sent before it was due is timed from when it was sent, never from later.
+    const from = Math.min(due, performance.now());
     pending.push(
       send(wire[i % wire.length]).then(
         (status) => {
           statusCounts[status] = (statusCounts[status] ?? 0) + 1;
-          if (status >= 200 && status < 300) latencies.push(performance.now() - due);
+          if (status >= 200 && status < 300) latencies.push(performance.now() - from);
           else failed++;
         },
         () => void failed++,
