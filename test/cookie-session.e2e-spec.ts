@@ -417,6 +417,25 @@ describe('cookie sessions with short lifetimes', () => {
     }
   });
 
+  it('keeps a session that is in use alive past SESSION_TTL, even one shorter than SESSION_TOUCH_INTERVAL', async () => {
+    // Activity is written at most once per touch interval (60 s by default) but at least ten
+    // times per lifetime: with a 2 s lifetime, a request every 0.9 s must keep the session.
+    const t = await startTestApp({ SESSION_TTL: '2s' });
+    try {
+      const user = await createUser(t);
+      const { sid } = await signIn(t, user);
+      const started = Date.now();
+      while (Date.now() - started < 3500) {
+        await new Promise((resolve) => setTimeout(resolve, 900));
+        await request(t.server).get('/auth/me').set('Cookie', sid).expect(200);
+      }
+      const row = await t.db.getRepository(Session).findOneByOrFail({ userId: user.id });
+      expect(row.expiresAt.getTime()).toBeGreaterThan(started + 3500);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('caps a remember-me session at SESSION_ABSOLUTE_TTL', async () => {
     const t = await startTestApp({ SESSION_ABSOLUTE_TTL: '1s' });
     try {

@@ -188,9 +188,15 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     Object.assign(session, changes, { persistent, lastSeenAt: now, expiresAt });
   }
 
-  /** True when activity should be written now (at most once per touch interval per session). */
+  /**
+   * True when activity should be written now: at most once per touch interval per session, and
+   * at least ten times per idle lifetime. Activity between two writes is not recorded, so a
+   * session may idle out up to one interval early: with a lifetime shorter than ten touch
+   * intervals (SESSION_TTL=2s, say), a request every second must still keep it alive.
+   */
   isSlideDue(session: Session, now = Date.now()): boolean {
-    return now - session.lastSeenAt.getTime() >= this.config.session.touchInterval * 1000;
+    const interval = Math.min(this.config.session.touchInterval, this.idleTtl(session.kind, session.persistent) / 10);
+    return now - session.lastSeenAt.getTime() >= interval * 1000;
   }
 
   /**
