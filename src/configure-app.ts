@@ -10,7 +10,7 @@ import { ErrorCode } from './common/app-error';
 import { errorBody } from './common/error-body';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { cookieSessions } from './sessions/cookie-session.middleware';
-import { sessionCookieMaxAge } from './sessions/session-cookie-max-age';
+import { sessionCookieAttributes } from './sessions/session-cookie-attributes';
 import { SessionsService } from './sessions/sessions.service';
 import { CachedCookieSession } from './auth/cached-cookie-session';
 import { SigningKeysService } from './auth/jwt/signing-keys.service';
@@ -49,7 +49,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   const readOnly = (req: Request, cookieName: string): boolean => cachedCookieSession.read(req, cookieName);
   app.use(
     cookieSessions(app.getHttpAdapter().getInstance(), SESSION_COOKIE, [
-      sessionCookieMaxAge(SESSION_COOKIE),
+      sessionCookieAttributes(SESSION_COOKIE, config.cookieSecure),
       session({
         name: SESSION_COOKIE,
         secret: config.sessionSecret,
@@ -58,7 +58,8 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
         resave: false,
         saveUninitialized: false,
         rolling: false,
-        cookie: { httpOnly: true, sameSite: 'lax', path: '/', secure: config.cookieSecure },
+        // Secure is added by sessionCookieAttributes: told here, express-session would set no cookie over plain HTTP.
+        cookie: { httpOnly: true, sameSite: 'lax', path: '/', secure: false },
       }),
       // passport.initialize() is not needed since passport 0.6 (authenticate() sets req.logIn up).
       passport.session(),

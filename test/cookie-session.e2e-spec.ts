@@ -490,4 +490,41 @@ describe('secure cookies', () => {
       await t.close();
     }
   });
+
+  it('sets the sid cookie, Secure, when COOKIE_SECURE=true and nothing says the request came over HTTPS', async () => {
+    // The setting decides the attribute (as Django's SESSION_COOKIE_SECURE does); express-session
+    // alone would have set no cookie at all here, leaving a 200 sign-in signed out.
+    const t = await startTestApp({ COOKIE_SECURE: 'true' });
+    try {
+      const user = await createUser(t);
+      const csrf = await request(t.server).get('/auth/csrf').expect(200);
+      const csrfCookie = setCookieLine(csrf.headers['set-cookie'], '__Host-authkit.csrf')!;
+      const res = await request(t.server)
+        .post('/auth/login')
+        .set('Cookie', csrfCookie.split(';')[0])
+        .set('X-CSRF-Token', csrf.body.csrfToken)
+        .send({ username: user.username, password: user.password, rememberMe: true })
+        .expect(200);
+      const sid = setCookieLine(res.headers['set-cookie'], 'sid');
+      expect(sid).toMatch(/; Max-Age=\d+;/);
+      expect(sid).toMatch(/; HttpOnly/);
+      expect(sid!.match(/; Secure/g)).toHaveLength(1);
+      // A client that returns it (a browser would, over HTTPS) is signed in.
+      const me = await request(t.server).get('/auth/me').set('Cookie', sid!.split(';')[0]).expect(200);
+      expect(me.body).toMatchObject({ id: user.id, auth: { method: 'session', persistent: true } });
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('does not mark the sid cookie Secure when COOKIE_SECURE is off', async () => {
+    const t = await startTestApp({ COOKIE_SECURE: 'false' });
+    try {
+      const user = await createUser(t);
+      const { res } = await signIn(t, user);
+      expect(setCookieLine(res.headers['set-cookie'], 'sid')).not.toMatch(/secure/i);
+    } finally {
+      await t.close();
+    }
+  });
 });

@@ -86,14 +86,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
 /**
  * Settings that are valid but probably not what the operator meant; logged at start-up.
- * A Secure cookie is only sent back over HTTPS, and Node itself serves plain HTTP: without
- * TRUST_PROXY, express-session cannot see that a TLS proxy is in front, and sets no cookie.
+ * Secure cookies mean HTTPS, which Node itself does not serve here: a TLS proxy is in front, and
+ * without TRUST_PROXY every client's address is the proxy's.
  */
 export function configWarnings(config: AppConfig): string[] {
   const warnings: string[] = [];
   if (config.cookieSecure && config.trustProxy === false) {
     warnings.push(
-      'COOKIE_SECURE is on but TRUST_PROXY is off: behind an HTTPS proxy set TRUST_PROXY (e.g. "loopback"), or browsers get no session cookie',
+      'COOKIE_SECURE is on but TRUST_PROXY is off: behind an HTTPS proxy set TRUST_PROXY (e.g. "loopback"), or every client\'s IP (sessions, audit events, the per-IP login limit) is the proxy\'s',
     );
   }
   if (config.env === 'production' && config.mail.smtpUrl === null) {
