@@ -52,7 +52,7 @@ describe('JWT clients', () => {
         refreshExpiresIn: expect.any(Number),
         sessionId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       });
-      expect(res.body.refreshExpiresIn).toBeGreaterThan(29 * 86400);
+      expect(res.body.refreshExpiresIn).toBe(30 * 86400); // REFRESH_TOKEN_TTL's default, to the second
       const row = await t.db.getRepository(Session).findOneByOrFail({ id: res.body.sessionId });
       expect(row).toMatchObject({ userId: user.id, kind: 'jwt', deviceName: "Ada's phone", userAgent: 'AuthkitTest/1.0' });
       expect(row.secretHash).not.toBe(res.body.refreshToken);
@@ -150,6 +150,7 @@ describe('JWT clients', () => {
       const first = await tokenLogin(t, user);
       const second = (await refresh(first.refreshToken).expect(200)).body;
       expect(second).toMatchObject({ tokenType: 'Bearer', expiresIn: 900, sessionId: first.sessionId });
+      expect(second.refreshExpiresIn).toBe(30 * 86400); // a new refresh token has a whole lifetime
       expect(second.refreshToken).not.toBe(first.refreshToken);
       expect(second.accessToken).not.toBe(first.accessToken);
       await me(second.accessToken).expect(200);

@@ -120,7 +120,9 @@ export class TokenService {
       tokenType: 'Bearer',
       expiresIn: this.config.jwt.accessTokenTtl,
       refreshToken,
-      refreshExpiresIn: Math.max(0, Math.floor((session.expiresAt.getTime() - Date.now()) / 1000)),
+      // Rounded, not floored: the session row was written a few milliseconds ago, and a fresh
+      // refresh token's lifetime is REFRESH_TOKEN_TTL (2592000 s by default), not one second less.
+      refreshExpiresIn: Math.max(0, Math.round((session.expiresAt.getTime() - Date.now()) / 1000)),
       sessionId: session.id,
     };
   }
