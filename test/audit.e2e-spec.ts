@@ -110,6 +110,25 @@ describe('audit log', () => {
     const bad = await request(t.server).get('/admin/audit?type=no_such_type').set(...bearer(adminToken)).expect(400);
     expect(bad.body.code).toBe('validation_failed');
   });
+
+  it('lists events newest first, also those recorded within one millisecond', async () => {
+    const user = await createUser(t);
+    await flushAudit(t); // the registration's
+    const audit = t.app.get(AuditService);
+    // Recorded in one go, as login_failed and locked_out are: most share their createdAt.
+    for (let i = 0; i < 30; i++) audit.record({ type: 'login_failed', userId: user.id, detail: { n: i } });
+    const listed = (await eventsOf(user.id, 'login_failed')).map((event) => event.detail.n);
+    expect(listed).toEqual(Array.from({ length: 30 }, (_, i) => 29 - i));
+  });
+
+  it('lists locked_out before the failure that caused it', async () => {
+    const user = await createUser(t);
+    for (let i = 0; i < t.config.loginLimits.maxFailures; i++) {
+      await request(t.server).post('/auth/token').send({ username: user.username, password: `wrong-${i}-password` }).expect(401);
+    }
+    const [newest, next] = await eventsOf(user.id);
+    expect([newest.type, next.type]).toEqual(['locked_out', 'login_failed']);
+  });
 });
 
 describe('audit writes', () => {

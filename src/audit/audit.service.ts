@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { v7 as timeOrderedUuid } from 'uuid';
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
@@ -48,7 +48,10 @@ export class AuditService implements OnModuleDestroy {
 
   record(input: AuditInput): void {
     const event: AuditEvent = {
-      id: randomUUID(),
+      // Time-ordered (UUIDv7, increasing within a millisecond): "newest first" is createdAt, then
+      // id, and events of one tick (login_failed and locked_out, roles_changed and user_disabled)
+      // came out in a random order with random ids.
+      id: timeOrderedUuid(),
       type: input.type,
       userId: input.userId ?? null,
       sessionId: input.sessionId ?? null,
