@@ -51,8 +51,9 @@ export interface AppConfig {
     passwordResetTtl: number;
     /** Lifetime of an email-verification link, seconds. */
     emailVerificationTtl: number;
-    /** At most one email of each kind per account this often, seconds (0: no limit). */
-    minInterval: number;
+    /** At most this many links of one purpose per account within `limitWindow` seconds (0: no limit). */
+    limit: number;
+    limitWindow: number;
     /** Logins of accounts whose email is not verified answer 403 email_not_verified. */
     requireEmailVerification: boolean;
   };

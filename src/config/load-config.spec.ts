@@ -80,19 +80,21 @@ describe('loadConfig', () => {
       appUrlSet: false,
       passwordResetTtl: 3600,
       emailVerificationTtl: 48 * 3600,
-      minInterval: 60,
+      limit: 3,
+      limitWindow: 900,
       requireEmailVerification: false,
     });
     expect(defaults.mail).toEqual({ smtpUrl: null, from: 'authkit <no-reply@localhost>' });
     const set = loadConfig({
       DATA_DIR: dataDir(),
       APP_URL: 'https://auth.example.com/',
-      EMAIL_LINK_INTERVAL: '0',
+      EMAIL_LINK_LIMIT: '0',
+      EMAIL_LINK_WINDOW: '1h',
       PASSWORD_RESET_TTL: '30m',
       REQUIRE_EMAIL_VERIFICATION: 'true',
       SMTP_URL: 'smtps://user:pw@mail.example.com:465',
     });
-    expect(set.emailLinks).toMatchObject({ appUrl: 'https://auth.example.com', minInterval: 0, passwordResetTtl: 1800, requireEmailVerification: true });
+    expect(set.emailLinks).toMatchObject({ appUrl: 'https://auth.example.com', limit: 0, limitWindow: 3600, passwordResetTtl: 1800, requireEmailVerification: true });
     expect(set.mail.smtpUrl).toBe('smtps://user:pw@mail.example.com:465');
   });
 

@@ -34,23 +34,24 @@ export class EmailLinkTokens implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * A new token for a link to `user`'s address, valid `ttl` seconds, or null when one for the
-   * same purpose was made less than EMAIL_LINK_INTERVAL ago (so nobody can flood a mailbox).
+   * A new token for a link to `user`'s address, valid `ttl` seconds, or null when EMAIL_LINK_LIMIT
+   * links of the same purpose were made within EMAIL_LINK_WINDOW (so nobody can flood a mailbox,
+   * while a user who asks again, or resends right after registering, still gets an email).
    */
   async issue(purpose: EmailLinkPurpose, user: User, ttl: number): Promise<string | null> {
-    const { minInterval } = this.config.emailLinks;
+    const { limit, limitWindow } = this.config.emailLinks;
     const token = newSecret();
     // Check and insert as one transaction (see inTransaction); on PostgreSQL, requests for one
     // account and purpose also take turns under an advisory lock. So two requests at once cannot
-    // both find no recent link and both send one.
+    // both count the same links and both send one past the limit.
     const issued = await inTransaction(this.dataSource, async (manager) => {
       if (manager.connection.options.type === 'postgres') {
         await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`email-link:${purpose}:${user.id}`]);
       }
       const now = new Date();
-      if (minInterval > 0) {
-        const since = addSeconds(now, -minInterval);
-        if (await manager.exists(EmailLinkToken, { where: { userId: user.id, purpose, createdAt: MoreThan(since) } })) return false;
+      if (limit > 0) {
+        const since = addSeconds(now, -limitWindow);
+        if ((await manager.count(EmailLinkToken, { where: { userId: user.id, purpose, createdAt: MoreThan(since) } })) >= limit) return false;
       }
       await manager.insert(EmailLinkToken, {
         tokenHash: hashSecret(token),

@@ -22,7 +22,7 @@ export class EmailLinksController {
   @ApiAcceptedResponse({
     description:
       'Always 202, at once, whether or not an account has this address. When an enabled one does, a single-use reset link ' +
-      '(valid PASSWORD_RESET_TTL) is emailed to it, at most once per EMAIL_LINK_INTERVAL.',
+      '(valid PASSWORD_RESET_TTL) is emailed to it, at most EMAIL_LINK_LIMIT (3) times per EMAIL_LINK_WINDOW (15 min).',
   })
   forgotPassword(@Body() body: ForgotPasswordDto, @Client() client: ClientInfo): void {
     this.passwordReset.requestReset(body.email, client);
@@ -51,7 +51,7 @@ export class EmailLinksController {
   @ApiCookieAuth()
   @ApiBearerAuth()
   @ApiAcceptedResponse({
-    description: 'A new verification link is emailed, unless the address is verified already or one went out less than EMAIL_LINK_INTERVAL ago',
+    description: 'A new verification link is emailed, unless the address is verified already or EMAIL_LINK_LIMIT (3) links went out within EMAIL_LINK_WINDOW (15 min)',
   })
   resendVerification(@CurrentAuth() auth: AuthContext, @Client() client: ClientInfo): void {
     this.verification.sendLink(auth.user, client);

@@ -21,7 +21,7 @@ export class EmailVerificationService {
 
   /**
    * Sends a verification link to `user`'s address, in the background, unless the address is
-   * verified already or a link went out less than EMAIL_LINK_INTERVAL ago.
+   * verified already or EMAIL_LINK_LIMIT links went out within EMAIL_LINK_WINDOW.
    */
   sendLink(user: User, client?: ClientInfo): void {
     if (user.emailVerified) return;
