@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import request from 'supertest';
 import { AuditEvent } from '../src/audit/audit-event.entity';
 import { EmailLinkToken } from '../src/email-links/email-link-token.entity';
+import { EmailLinkTokens } from '../src/email-links/email-link-tokens.service';
 import { hashSecret } from '../src/sessions/secret-hash';
 import { Session } from '../src/sessions/session.entity';
 import { User } from '../src/users/user.entity';
@@ -282,6 +283,23 @@ describe('at most EMAIL_LINK_LIMIT (3) emails of a kind per account per EMAIL_LI
     const sent = await subjects(user);
     expect(sent.filter((subject) => subject === 'Reset your password')).toHaveLength(4);
     expect(sent.filter((subject) => subject === 'Confirm your email address')).toHaveLength(2);
+  });
+
+  it('the sweep keeps expired links while they still count, so a short link lifetime does not lift the limit', async () => {
+    const user = await createUser(t);
+    const repo = t.db.getRepository(EmailLinkToken);
+    for (let i = 0; i < 3; i++) await request(t.server).post('/auth/password/forgot').send({ email: user.email }).expect(202);
+    await mailbox.to(t, user.email); // all sent
+    // All three expired a second ago, as they would with PASSWORD_RESET_TTL under 15 min.
+    await repo.update({ userId: user.id }, { expiresAt: new Date(Date.now() - 1000) });
+    await t.app.get(EmailLinkTokens).sweepExpired();
+    expect(await repo.countBy({ userId: user.id, purpose: 'password_reset' })).toBe(3);
+    await request(t.server).post('/auth/password/forgot').send({ email: user.email }).expect(202);
+    expect((await subjects(user)).filter((subject) => subject === 'Reset your password')).toHaveLength(3);
+    // Once made before the window, they go.
+    await repo.update({ userId: user.id }, { createdAt: new Date(Date.now() - 16 * 60_000) });
+    await t.app.get(EmailLinkTokens).sweepExpired();
+    expect(await repo.countBy({ userId: user.id })).toBe(0);
   });
 });
 

@@ -111,6 +111,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATA_DIR: dataDir(), PASSWORD_RESET_TTL: '0' })).toThrow(/PASSWORD_RESET_TTL/);
   });
 
+  it('refuses the replaced EMAIL_LINK_INTERVAL rather than ignore it, naming its successors', () => {
+    expect(() => loadConfig({ DATA_DIR: dataDir(), EMAIL_LINK_INTERVAL: '0' })).toThrow(/EMAIL_LINK_INTERVAL.*EMAIL_LINK_LIMIT.*EMAIL_LINK_WINDOW/);
+    expect(() => loadConfig({ DATA_DIR: dataDir(), EMAIL_LINK_INTERVAL: '' })).not.toThrow();
+  });
+
   it('warns in production without SMTP_URL (no reset emails), and with SMTP_URL but no APP_URL', () => {
     const production = { NODE_ENV: 'production', SESSION_SECRET: strongSecret, DATA_DIR: dataDir(), TRUST_PROXY: 'loopback' };
     expect(configWarnings(loadConfig(production))).toEqual([expect.stringContaining('SMTP_URL is not set')]);

@@ -24,6 +24,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const production = nodeEnv === 'production';
   const dataDir = resolve(read.string('DATA_DIR', './data'));
 
+  if (env.EMAIL_LINK_INTERVAL) {
+    // Replaced on 2026-11-30; ignoring it would silently change what an operator set.
+    errors.push('EMAIL_LINK_INTERVAL is no longer read: set EMAIL_LINK_LIMIT (emails of each kind per account, default 3, 0 for no limit) and EMAIL_LINK_WINDOW (default 15m) instead');
+  }
   const port = read.integer('PORT', 3000, 0, 65535);
   const appUrl = read.string('APP_URL', '');
   const config: AppConfig = {
@@ -87,14 +91,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
 /**
  * Settings that are valid but probably not what the operator meant; logged at start-up.
- * Secure cookies mean HTTPS, which Node itself does not serve here: a TLS proxy is in front, and
- * without TRUST_PROXY every client's address is the proxy's.
+ * Secure cookies mean HTTPS (browsers drop them when they come over plain HTTP), which Node itself
+ * does not serve here: a TLS proxy is in front, and without TRUST_PROXY every client's address
+ * is the proxy's.
  */
 export function configWarnings(config: AppConfig): string[] {
   const warnings: string[] = [];
   if (config.cookieSecure && config.trustProxy === false) {
     warnings.push(
-      'COOKIE_SECURE is on but TRUST_PROXY is off: behind an HTTPS proxy set TRUST_PROXY (e.g. "loopback"), or every client\'s IP (sessions, audit events, the per-IP login limit) is the proxy\'s',
+      'COOKIE_SECURE is on but TRUST_PROXY is off: serve over HTTPS (browsers drop Secure cookies sent over plain HTTP, except from localhost), and behind an HTTPS proxy set TRUST_PROXY (e.g. "loopback"), or every client\'s IP (sessions, audit events, the per-IP login limit) is the proxy\'s',
     );
   }
   if (config.env === 'production' && config.mail.smtpUrl === null) {

@@ -102,9 +102,13 @@ export class EmailLinkTokens implements OnModuleInit, OnModuleDestroy {
     return user;
   }
 
-  /** Deletes expired tokens (spent or not); returns how many. */
+  /**
+   * Deletes expired tokens (spent or not) that no longer count against EMAIL_LINK_LIMIT (made
+   * before EMAIL_LINK_WINDOW: a link that expires sooner still counts until then); returns how many.
+   */
   async sweepExpired(now = new Date()): Promise<number> {
-    const result = await this.tokens.delete({ expiresAt: LessThan(now) });
+    const countedSince = addSeconds(now, -this.config.emailLinks.limitWindow);
+    const result = await this.tokens.delete({ expiresAt: LessThan(now), createdAt: LessThan(countedSince) });
     return result.affected ?? 0;
   }
 }

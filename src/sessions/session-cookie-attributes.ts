@@ -8,9 +8,10 @@ import onHeaders from 'on-headers';
  *   over it in every current browser and does not depend on the client's clock);
  * - with COOKIE_SECURE, it is `Secure` whatever the request's scheme. express-session, told the
  *   cookie is secure, sets none at all over plain HTTP unless a trusted proxy says the client
- *   used HTTPS: a sign-in then answered 200 and left the client signed out. Like Django's
- *   SESSION_COOKIE_SECURE, the setting now decides the attribute, and the browser decides where
- *   to send the cookie back (over HTTPS only).
+ *   used HTTPS, so behind a TLS proxy without TRUST_PROXY a sign-in answered 200 and left every
+ *   client signed out. Like Django's SESSION_COOKIE_SECURE, the setting now decides the
+ *   attribute. Browsers still keep a Secure cookie only when it comes over HTTPS (or from
+ *   localhost) and send it back over HTTPS only: COOKIE_SECURE means serving over HTTPS.
  *
  * Registered before express-session, so that this listener runs after the one that sets the cookie.
  */
