@@ -45,6 +45,8 @@ const options = {
 /** Signed-in clients the authenticated scenarios rotate through. */
 const CLIENTS = 20;
 const SMALL_SESSION_TABLE = 1_000;
+/** Scenario 6: pairs of runs (1,000 rows, then 1,000,000, or the other way round) per round. */
+const PAIRS_PER_ROUND = 4;
 /** The latency probe: a steady, modest rate of GET /auth/me, far below what the server can take. */
 const PROBE = { connections: 2, rate: 200 };
 
@@ -182,24 +184,25 @@ async function main(): Promise<void> {
     const tableLarge = await startSeeded(options.port + 2, options.sessions);
     console.log(`both servers ready in ${Math.round((performance.now() - fillStart) / 1000)} s`);
     started.push(tableLarge);
-    // Each round: the baseline, then two pairs of half-length runs, small then large and large
-    // then small. The target compares each pair's two runs, seconds apart, and takes the median
-    // of those ratios: this VM's speed jumps by a third for seconds at a time, and a jump inside
-    // one of three long runs decided the comparison of their medians either way.
+    // Each round: the baseline, then four pairs of quarter-length runs in alternating order
+    // (small then large, large then small, ...). The target compares each pair's two runs,
+    // seconds apart, and takes the median of those ratios: this VM's speed jumps by a third for
+    // seconds at a time, and a jump inside one of three long runs decided the comparison of their
+    // medians either way. Four short pairs a round rather than two longer ones, in the same time:
+    // with six pairs the median still moved by ±0.1 from run to run on a noisy machine (README.md).
     const cookieSideSmall: RunRow[] = [];
     const cookieLarge: RunRow[] = [];
     const pairRatios: number[] = [];
-    const halfRun = Math.max(1, options.duration / 2);
+    const pairRun = Math.max(1, options.duration / 4);
+    const pairWarmup = Math.min(options.warmup, 0.25); // thousands of requests: the connections open, the path warm
     for (let round = 0; round < options.runs; round++) {
       const base = await measure(tableSmall.server.url, baselineRequests);
       baseline.push({ ...base, ratio: 1 });
-      for (const order of [
-        [tableSmall, tableLarge],
-        [tableLarge, tableSmall],
-      ]) {
+      for (let pair = 0; pair < PAIRS_PER_ROUND; pair++) {
+        const order = pair % 2 === 0 ? [tableSmall, tableLarge] : [tableLarge, tableSmall];
         const rps = new Map<SeededServer, number>();
         for (const side of order) {
-          const row = relative(await measure(side.server.url, side.cookieRequests, undefined, halfRun), base);
+          const row = relative(await measure(side.server.url, side.cookieRequests, undefined, pairRun, pairWarmup), base);
           (side === tableSmall ? cookieSideSmall : cookieLarge).push(row);
           rps.set(side, row.rps);
         }
